@@ -1,0 +1,35 @@
+"""What flow is in progress, and how to tell the caregiver we are picking it up again.
+
+Used after a digression (a question mid-screen, mid-routine or mid-estimate): the answer is
+given, then the caregiver is told where we were, and the flow continues.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+FORM_NAMES = {
+    "screen_form": "the safety check",
+    "estimate_form": "the relief estimate",
+}
+
+
+def active_form(tracker: Tracker) -> str | None:
+    name = (tracker.active_loop or {}).get("name")
+    return name if name in FORM_NAMES else None
+
+
+def resume_note(tracker: Tracker) -> dict[str, Any] | None:
+    """A message (text and buttons) that offers to pick up the interrupted flow, or None."""
+    form = active_form(tracker)
+    if form:
+        return {"text": f"Now, back to {FORM_NAMES[form]}.", "buttons": [], "events": []}
+    from actions.routine_state import routine_resume_note  # local: avoids an import cycle
+
+    return routine_resume_note(tracker)
+
+
+def buttons(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"title": title, "payload": payload} for title, payload in pairs]

@@ -1,0 +1,139 @@
+"""The caregiver's journal: summary, log, export and deletion (bot/storage.py underneath)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, Restarted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import settings
+from actions.flows import buttons
+from bot.estimator import estimate
+from bot.storage import HARDER, IMPROVING, NOT_ENOUGH, SAME, Journal, SessionRecord, Summary
+
+TREND_WORDS = {
+    IMPROVING: "Lately things look a little easier for them.",
+    SAME: "Lately things look about the same.",
+    HARDER: "Lately things seem harder for them. It's worth telling the nurse.",
+    NOT_ENOUGH: "After a few more sessions I can say how things are going.",
+}
+RATING_WORDS = {"pain": "pain", "anxiety": "anxiety", "comfort": "comfort"}
+
+
+@lru_cache(maxsize=4)
+def _journal(url: str) -> Journal:
+    return Journal(url)
+
+
+def journal() -> Journal:
+    """The journal for the configured database (one engine per URL and process)."""
+    return _journal(settings.get().journal_db_url)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def summary_text(summary: Summary) -> str:
+    if summary.count == 0:
+        return ("There's nothing in your journal yet. When you finish a guided massage, "
+                "I'll note how it went here.")
+    since = summary.first_date.strftime("%-d %B") if summary.first_date else "the start"
+    parts = [f"You've logged {summary.count} session{'s' if summary.count != 1 else ''} "
+             f"since {since}."]
+    for rating, change in summary.average_change.items():
+        if change is None:
+            continue
+        direction = "down" if change < 0 else "up" if change > 0 else "unchanged"
+        if direction == "unchanged":
+            parts.append(f"On average, {RATING_WORDS.get(rating, rating)} stayed the same.")
+        else:
+            parts.append(f"On average, {RATING_WORDS.get(rating, rating)} went {direction} by "
+                         f"{_fmt(abs(change))} after a session.")
+    parts.append(TREND_WORDS[summary.trend])
+    return " ".join(parts)
+
+
+def record_line(record: SessionRecord) -> str:
+    when = record.started_at.strftime("%-d %b")
+    bits = [f"{when}: {record.routine} massage"]
+    if record.duration_minutes:
+        bits.append(f"{record.duration_minutes} min")
+    for rating in ("pain", "anxiety", "comfort"):
+        b, a = record.before.get(rating), record.after.get(rating)
+        if b is not None and a is not None:
+            bits.append(f"{rating} {b}→{a}")
+    if record.note:
+        bits.append(record.note)
+    return ", ".join(bits)
+
+
+class ActionJournalSummary(Action):
+    def name(self) -> str:
+        return "action_journal_summary"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        dispatcher.utter_message(text=summary_text(journal().summary(tracker.sender_id)))
+        pain, anxiety = tracker.get_slot("est_pain"), tracker.get_slot("est_anxiety")
+        if isinstance(pain, (int, float)) or isinstance(anxiety, (int, float)):
+            e = estimate(pain if isinstance(pain, (int, float)) else None,
+                         anxiety if isinstance(anxiety, (int, float)) else None,
+                         tracker.get_slot("est_sessions") or 2, tracker.get_slot("est_weeks") or 2)
+            dispatcher.utter_message(text="For comparison, your earlier estimate: " + e.lines()[0])
+        dispatcher.utter_message(
+            text="Would you like to see the log or share it with the nurse?",
+            buttons=buttons([("Show my log", "/journal_show"), ("Export for the nurse",
+                                                                "/journal_export")]),
+        )
+        return []
+
+
+class ActionJournalShow(Action):
+    def name(self) -> str:
+        return "action_journal_show"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        records = journal().recent_sessions(tracker.sender_id, limit=5)
+        if not records:
+            dispatcher.utter_message(text="Your journal is empty so far.")
+            return []
+        lines = "\n".join("• " + record_line(r) for r in records)
+        dispatcher.utter_message(text=f"Your last {len(records)} sessions:\n{lines}")
+        return []
+
+
+class ActionJournalExport(Action):
+    def name(self) -> str:
+        return "action_journal_export"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        text = journal().export_text(tracker.sender_id)
+        dispatcher.utter_message(
+            text="Here is a summary you can copy and share with your hospice nurse:")
+        dispatcher.utter_message(text=text, custom={"type": "export", "format": "text/plain",
+                                                    "csv": journal().export_csv(tracker.sender_id)})
+        return []
+
+
+class ActionDeleteData(Action):
+    """Deletes the journal here; the tracker store forgets the conversation (see
+    components/tracker_store.py), triggered by this action's name."""
+
+    def name(self) -> str:
+        return "action_delete_data"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        journal().delete_caregiver(tracker.sender_id)
+        cfg = settings.get()
+        dispatcher.utter_message(
+            text="Done. I've deleted your journal and our conversation. Nothing is kept. "
+            "You can start again whenever you like.")
+        return [Restarted(), SessionStarted(), SlotSet("hospice_phone", cfg.hospice_phone),
+                SlotSet("emergency_number", cfg.emergency_number)]

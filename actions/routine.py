@@ -1,0 +1,308 @@
+"""Guided hand and foot routines: screen first, then one step at a time (bot/routines.py)."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.digressions import DIGRESSION_INTENTS, latest_intent
+from actions.flows import buttons
+from actions.journal import journal
+from actions.routine_state import in_progress, routine_resume_note, routine_state
+from actions.screen_state import todays_verdict
+from bot.parsing import DONT_KNOW, OK, parse_rating
+from bot.routines import (
+    Plan,
+    Reply,
+    apply,
+    begin,
+    detect_signal,
+    handle_signal,
+    parse_command,
+    plan,
+)
+
+VARIANTS = {"standard": None, "unconscious": "unconscious", "dementia": "dementia",
+            "tired": "tired"}
+VARIANT_WORDS = [
+    ("unconscious", ("unconscious", "unresponsive", "not responding", "asleep", "can't speak",
+                     "cannot speak", "can't talk", "coma", "not awake", "doesn't respond")),
+    ("dementia", ("dementia", "alzheimer", "confused", "forgetful", "memory")),
+    ("tired", ("tired", "exhausted", "weak", "sleepy", "worn out", "short")),
+    ("standard", ("awake", "talking", "chatting", "alert", "fine", "normal", "standard")),
+]
+SKIPPED = "skipped"
+
+
+def command_payload(command: str) -> str:
+    return "/routine_command" + json.dumps({"command": command})
+
+
+def render(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """A step as text with buttons, plus a card description for the web widget."""
+    custom = None
+    if not reply.finished and not reply.stopped and reply.total:
+        custom = {"type": "step", "index": reply.step_index + 1, "total": reply.total,
+                  "title": reply.title}
+    dispatcher.utter_message(
+        text=reply.text,
+        buttons=buttons([(label, command_payload(cmd)) for label, cmd in reply.buttons]),
+        json_message=custom,
+    )
+
+
+def variant_from(tracker: Tracker) -> str | None:
+    """The variant chosen by button, or said in words ("she's unconscious")."""
+    chosen = next(tracker.get_latest_entity_values("variant"), None)
+    if chosen in VARIANTS:
+        return str(chosen)
+    if latest_intent(tracker) != "choose_variant":
+        return None
+    text = str((tracker.latest_message or {}).get("text") or "").lower()
+    for variant, words in VARIANT_WORDS:
+        if any(w in text for w in words):
+            return variant
+    return None
+
+
+def routine_from(tracker: Tracker) -> str:
+    chosen = next(tracker.get_latest_entity_values("routine"), None)
+    text = str((tracker.latest_message or {}).get("text") or "").lower()
+    if chosen in ("hand", "foot"):
+        return str(chosen)
+    if "foot" in text or "feet" in text or "toe" in text:
+        return "foot"
+    if "hand" in text or "finger" in text:
+        return "hand"
+    return str(tracker.get_slot("pending_routine") or "hand")
+
+
+def ask_variant(dispatcher: CollectingDispatcher) -> None:
+    """How the person is right now decides the routine's variant."""
+    dispatcher.utter_message(
+        text="How are they right now?",
+        buttons=buttons([
+            ("Awake and able to talk", '/choose_variant{"variant": "standard"}'),
+            ("Asleep or can't respond", '/choose_variant{"variant": "unconscious"}'),
+            ("Confused or has dementia", '/choose_variant{"variant": "dementia"}'),
+            ("Very tired: a short one", '/choose_variant{"variant": "tired"}'),
+        ]),
+    )
+
+
+def start_routine(dispatcher: CollectingDispatcher, tracker: Tracker, routine: str,
+                  verdict: Any, variant: str) -> list[EventType]:
+    """Plan with the screen's verdict and begin, or explain why not and what instead."""
+    p: Plan = plan(routine, verdict, VARIANTS.get(variant))
+    if p.refused:
+        options = [("Ask a question", "/ask_question")]
+        if p.alternative:
+            label = "Try a foot massage" if p.alternative == "foot" else "Try a hand massage"
+            options.insert(0, (label, "/start_routine" + json.dumps({"routine": p.alternative})))
+        dispatcher.utter_message(text=p.message, buttons=buttons(options))
+        return [SlotSet("pending_routine", None)]
+    state, reply = begin(p)
+    dispatcher.utter_message(text=p.message)
+    prep = "\n".join(f"• {item}" for item in p.preparation)
+    dispatcher.utter_message(text="Before you start:\n" + prep)
+    render(dispatcher, reply)
+    return [SlotSet("routine_state", state), SlotSet("pending_routine", None),
+            SlotSet("routine_started_at", time.time())]
+
+
+class ActionStartRoutine(Action):
+    """Start a routine: the screen first (today's result reused), then the person's state."""
+
+    def name(self) -> str:
+        return "action_start_routine"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        routine = routine_from(tracker)
+        events: list[EventType] = [SlotSet("pending_routine", routine)]
+        verdict = todays_verdict(tracker)
+        if verdict is None:
+            dispatcher.utter_message(
+                text="Before we start, a quick safety check: a few yes or no questions.")
+            return events + [ActiveLoop("screen_form")]
+        variant = variant_from(tracker) or tracker.get_slot("routine_variant")
+        if variant not in VARIANTS:
+            ask_variant(dispatcher)
+            return events
+        return events + [SlotSet("routine_variant", variant)] + start_routine(
+            dispatcher, tracker, routine, verdict, str(variant))
+
+
+class ActionRoutineStep(Action):
+    """Next, repeat, back, more, pause, resume, stop; comfort and discomfort signals."""
+
+    def name(self) -> str:
+        return "action_routine_step"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        state = routine_state(tracker)
+        if state is None or state.get("finished"):
+            dispatcher.utter_message(
+                text="There's no massage in progress just now. Would you like to start one?",
+                buttons=buttons([("Hand massage", '/start_routine{"routine": "hand"}'),
+                                 ("Foot massage", '/start_routine{"routine": "foot"}')]))
+            return []
+        text = str((tracker.latest_message or {}).get("text") or "")
+        intent = latest_intent(tracker)
+        command = next(tracker.get_latest_entity_values("command"), None)
+        signal = None if command else detect_signal(text)
+        if signal:
+            state, reply = handle_signal(state, signal)
+        else:
+            command = command or parse_command(text) or {
+                "affirm": "resume", "deny": "pause", "stop": "stop", "tell_more": "more",
+            }.get(intent)
+            if command is None:
+                dispatcher.utter_message(
+                    text="I didn't catch that. You can say next, again, back, slower, pause or "
+                    "stop.")
+                return []
+            state, reply = apply(state, command)
+        render(dispatcher, reply)
+        events: list[EventType] = [SlotSet("routine_state", state)]
+        if reply.finished:
+            events.append(ActiveLoop("checkin_form"))
+        return events
+
+
+def routine_wants(tracker: Tracker) -> bool:
+    """A routine is under way and the message is a step command or a comfort signal."""
+    if not in_progress(routine_state(tracker)):
+        return False
+    text = str((tracker.latest_message or {}).get("text") or "")
+    return bool(detect_signal(text) or parse_command(text))
+
+
+class ActionRouteAnswer(Action):
+    """Yes, no, not sure or stop: for the routine in progress, or else the menu."""
+
+    def name(self) -> str:
+        return "action_route_answer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        if in_progress(routine_state(tracker)):
+            return await ActionRoutineStep().run(dispatcher, tracker, domain)
+        if latest_intent(tracker) == "stop":
+            dispatcher.utter_message(response="utter_stopped")
+        else:
+            dispatcher.utter_message(response="utter_menu")
+        return []
+
+
+class ActionGreet(Action):
+    """Greet; a caregiver coming back mid-routine is offered to pick it up where it was."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        note = routine_resume_note(tracker)
+        if note:
+            dispatcher.utter_message(text="Welcome back. " + note["text"], buttons=note["buttons"])
+            return list(note["events"])
+        dispatcher.utter_message(response="utter_greet")
+        return []
+
+
+class ValidateCheckinForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_checkin_form"
+
+    @staticmethod
+    def _answer(slot: str, tracker: Tracker) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != slot:
+            return {}
+        text = str((tracker.latest_message or {}).get("text") or "").strip()
+        if latest_intent(tracker) in DIGRESSION_INTENTS - {"thanks", "empty_message"}:
+            return {}
+        return {slot: text}
+
+    async def extract_checkin_response(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                       domain: DomainDict) -> dict[str, Any]:
+        return self._answer("checkin_response", tracker)
+
+    async def extract_checkin_before(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                     domain: DomainDict) -> dict[str, Any]:
+        return self._answer("checkin_before", tracker)
+
+    async def extract_checkin_after(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                    domain: DomainDict) -> dict[str, Any]:
+        return self._answer("checkin_after", tracker)
+
+    async def validate_checkin_response(self, value: Any, dispatcher: CollectingDispatcher,
+                                        tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        text = str(value or "").strip()[:200]
+        if not text:
+            dispatcher.utter_message(text="A word or two is enough, or tap one of the buttons.")
+            return {"checkin_response": None}
+        return {"checkin_response": text}
+
+    @staticmethod
+    def _rating(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        if value == SKIPPED:
+            return {slot: SKIPPED}
+        result = parse_rating(str(value))
+        if result.status == OK:
+            return {slot: float(result.value)}
+        if result.status == DONT_KNOW or str(value).strip().lower() in ("skip", "no", "no thanks"):
+            return {slot: SKIPPED}
+        dispatcher.utter_message(text="A number from 0 to 10 please, or tap Skip.")
+        return {slot: None}
+
+    async def validate_checkin_before(self, value: Any, dispatcher: CollectingDispatcher,
+                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return self._rating("checkin_before", value, dispatcher)
+
+    async def validate_checkin_after(self, value: Any, dispatcher: CollectingDispatcher,
+                                     tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        return self._rating("checkin_after", value, dispatcher)
+
+
+def _rating_or_none(value: Any) -> int | None:
+    return None if value in (None, SKIPPED) else round(float(value))
+
+
+class ActionLogSession(Action):
+    """Save the finished routine and the check-in to the journal; offer the other side."""
+
+    def name(self) -> str:
+        return "action_log_session"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        state = tracker.get_slot("routine_state") or {}
+        routine = state.get("routine_id") or "other"
+        started = tracker.get_slot("routine_started_at")
+        minutes = max(1, round((time.time() - float(started)) / 60)) if started else None
+        before = _rating_or_none(tracker.get_slot("checkin_before"))
+        after = _rating_or_none(tracker.get_slot("checkin_after"))
+        journal().log_session(
+            tracker.sender_id, routine, duration_minutes=minutes,
+            before={"comfort": before}, after={"comfort": after},
+            note=tracker.get_slot("checkin_response"), when=datetime.now(timezone.utc),
+        )
+        other = "foot" if routine == "foot" else "hand"
+        dispatcher.utter_message(
+            text="Thank you. I've saved this in your journal. You did something kind today.",
+            buttons=buttons([
+                (f"The other {other}", "/start_routine" + json.dumps({"routine": routine})),
+                ("How has it been going?", "/journal_summary"),
+            ]),
+        )
+        return [SlotSet("checkin_response", None), SlotSet("checkin_before", None),
+                SlotSet("checkin_after", None)]

@@ -1,0 +1,218 @@
+"""Red-flag detection: deterministic, so a classifier can never miss one.
+
+Two tiers: `emergency` (call emergency services now) and `nurse` (call the hospice nurse line
+now). The lexicon lives in bot/content/redflags.yml. How a message is read:
+
+1. Lower-case it and correct small typos in the key words of the lexicon (a Damerau-Levenshtein
+   distance of 1, or 2 for words of 7+ letters, for tokens the English lemma table does not
+   know), so "chest pian" and "bleding heavily" still count.
+2. Run spaCy Matcher patterns over lemmas and lower-case forms; `cooccur` rules fire when one
+   word of every listed group occurs in the same clause (new swelling + pain + a limb).
+3. Drop a match whose clause is negated before it ("no chest pain", "she hasn't fallen"),
+   is history ("the clot was years ago and treated") or asks about prevention or risk
+   ("how do I avoid bruising?", "can massage cause a clot?").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.nlp import get_nlp
+from bot.typos import Corrector
+
+CONTENT = Path(__file__).resolve().parent / "content" / "redflags.yml"
+
+EMERGENCY = "emergency"
+NURSE = "nurse"
+TIER_ORDER = {EMERGENCY: 2, NURSE: 1}
+
+NEGATION_CUES = {"no", "not", "n't", "nt", "never", "without", "denies", "deny", "denied", "nor",
+                 "none", "free", "neither", "nothing"}
+NEGATION_WINDOW = 5
+HISTORY_CUES = re.compile(
+    r"\b(years?|months?|decades?)\s+(ago|back)\b|\bin the past\b|\bused to\b|\bhistory of\b|"
+    r"\blast (year|month)\b|\bwas treated\b|\bgot treated\b|\bbeen treated\b|\bresolved\b|"
+    r"\bhealed\b|\blong ago\b|\bback in (19|20)\d\d\b|\bin (19|20)\d\d\b|\bno longer\b"
+)
+PREVENTION_CUES = re.compile(
+    r"\b(avoid|avoiding|prevent|preventing|prevention|risk|risks|cause|causes|causing)\b|"
+    r"\bwhat are the (signs|symptoms)\b|\bhow (do|can|would) (i|we|you) (tell|know|spot)\b|"
+    r"\bsigns to (look|watch)\b|\bstop (him|her|them) from\b|\bkeep (him|her|them) from\b"
+)
+CLAUSE_SPLIT = re.compile(r"[.!?;\n]+|,\s*but\b|\bbut\b|\bhowever\b|\balthough\b")
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    kind: str  # e.g. "chest_pain"
+    tier: str  # "emergency" | "nurse"
+    label: str  # plain words, e.g. "chest pain"
+    source: str  # id from bot/content/sources.yml
+    matched: str  # the words that matched (not logged: may hold personal data)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, Any]:
+    with CONTENT.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = yaml.safe_load(fh)
+    return data
+
+
+def _check_strings(value: Any, where: str) -> None:
+    """YAML 1.1 reads a bare on/no/yes as a boolean: insist every IN list holds strings."""
+    if isinstance(value, dict):
+        for v in value.values():
+            _check_strings(v, where)
+    elif isinstance(value, list):
+        for v in value:
+            if isinstance(v, bool):
+                raise ValueError(f"{where}: a bare yes/no/on/off in a pattern; quote it")
+            _check_strings(v, where)
+
+
+def _expand(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    _check_strings(pattern, "redflags.yml")
+    out: list[dict[str, Any]] = []
+    for tok in pattern:
+        if "ANY" in tok:
+            out.extend({"OP": "?"} for _ in range(int(tok["ANY"])))
+        else:
+            out.append(tok)
+    return out
+
+
+class Detector:
+    """Builds the matcher once; `detect` is cheap and thread-safe for reads."""
+
+    def __init__(self, nlp: Any = None) -> None:
+        from spacy.matcher import Matcher
+
+        self.nlp = nlp if nlp is not None else get_nlp()
+        lex = _lexicon()
+        self.kinds: dict[str, dict[str, Any]] = lex["kinds"]
+        self.tiers: dict[str, dict[str, Any]] = lex["tiers"]
+        self.matcher = Matcher(self.nlp.vocab)
+        for kind, spec in self.kinds.items():
+            patterns = [_expand(p) for p in spec.get("patterns") or []]
+            if patterns:
+                self.matcher.add(kind, patterns)
+        vocab = set(lex.get("vocabulary") or [])
+        for spec in self.kinds.values():
+            for group in (spec.get("cooccur") or {}).get("all", []):
+                vocab.update(group)
+        self.corrector = Corrector(vocab)
+
+    # -- reading -----------------------------------------------------------------------------
+    def _doc(self, text: str) -> Any:
+        from spacy.tokens import Doc
+
+        raw = self.nlp.make_doc(text.lower())
+        words = [self.corrector.correct(t.text) for t in raw]
+        doc = Doc(self.nlp.vocab, words=words, spaces=[bool(t.whitespace_) for t in raw])
+        for _, proc in self.nlp.pipeline:
+            doc = proc(doc)
+        return doc
+
+    @staticmethod
+    def _clause_bounds(doc: Any) -> list[tuple[int, int]]:
+        """Token index ranges of clauses (split on sentence ends and contrast words)."""
+        text = doc.text
+        bounds: list[tuple[int, int]] = []
+        start_char = 0
+        for m in CLAUSE_SPLIT.finditer(text):
+            bounds.append((start_char, m.start()))
+            start_char = m.end()
+        bounds.append((start_char, len(text)))
+        out = []
+        for a, b in bounds:
+            toks = [t.i for t in doc if t.idx >= a and t.idx < b]
+            if toks:
+                out.append((toks[0], toks[-1] + 1))
+        return out
+
+    def _clause_of(self, clauses: list[tuple[int, int]], i: int) -> tuple[int, int]:
+        for a, b in clauses:
+            if a <= i < b:
+                return a, b
+        return i, i + 1
+
+    def _suppressed(self, doc: Any, start: int, end: int, clause: tuple[int, int],
+                    spec: dict[str, Any]) -> bool:
+        a, b = clause
+        clause_text = doc[a:b].text
+        if not spec.get("negation_ok"):
+            lo = max(a, start - NEGATION_WINDOW)
+            if any(doc[j].lower_ in NEGATION_CUES for j in range(lo, start)):
+                return True
+        return bool(HISTORY_CUES.search(clause_text) or PREVENTION_CUES.search(clause_text))
+
+    def detect_all(self, text: str) -> list[RedFlag]:
+        """Every red flag in `text`, strictest first (empty when there is none)."""
+        if not text or not text.strip():
+            return []
+        doc = self._doc(text[:2000])
+        clauses = self._clause_bounds(doc)
+        found: dict[str, RedFlag] = {}
+        for match_id, start, end in self.matcher(doc):
+            kind = self.nlp.vocab.strings[match_id]
+            spec = self.kinds[kind]
+            excl = set(spec.get("exclude_next") or [])
+            if excl and end < len(doc) and doc[end].lower_ in excl:
+                continue
+            clause = self._clause_of(clauses, start)
+            if self._suppressed(doc, start, end, clause, spec):
+                continue
+            found.setdefault(kind, self._flag(kind, doc[start:end].text))
+        for kind, spec in self.kinds.items():
+            groups = (spec.get("cooccur") or {}).get("all")
+            if not groups or kind in found:
+                continue
+            for a, b in clauses:
+                words = {t.lower_ for t in doc[a:b]} | {t.lemma_ for t in doc[a:b]}
+                if all(words & set(g) for g in groups):
+                    first = min(t.i for t in doc[a:b] if t.lower_ in set(groups[0]) or
+                                t.lemma_ in set(groups[0]))
+                    if not self._suppressed(doc, first, first + 1, (a, b), spec):
+                        found[kind] = self._flag(kind, doc[a:b].text)
+                        break
+        return sorted(found.values(), key=lambda f: -TIER_ORDER[f.tier])
+
+    def detect(self, text: str) -> RedFlag | None:
+        """The strictest red flag in `text`, or None."""
+        flags = self.detect_all(text)
+        return flags[0] if flags else None
+
+    def _flag(self, kind: str, matched: str) -> RedFlag:
+        spec = self.kinds[kind]
+        tier = spec["tier"]
+        return RedFlag(kind=kind, tier=tier, label=spec["label"],
+                       source=self.tiers[tier]["source"], matched=matched)
+
+
+@lru_cache(maxsize=1)
+def default_detector() -> Detector:
+    return Detector()
+
+
+def detect(text: str) -> RedFlag | None:
+    """The strictest red flag in `text`, or None (uses the project's pipeline)."""
+    return default_detector().detect(text)
+
+
+def kinds() -> Iterable[str]:
+    return _lexicon()["kinds"].keys()
+
+
+def describe(kind: str) -> tuple[str, str]:
+    """(tier, label) of a red-flag kind; unknown kinds are treated as emergencies."""
+    spec = _lexicon()["kinds"].get(kind)
+    if not spec:
+        return EMERGENCY, "this"
+    return spec["tier"], spec["label"]

@@ -1,0 +1,388 @@
+"""Telegram, done so that it works offline-safe and behind a webhook secret.
+
+Rasa 3.6's stock connector calls setWebhook while the server starts (start-up fails without
+network), calls getMe on every message, and makes its HTTP session in a throwaway event loop
+so every webhook fails with "Event loop is closed". This channel instead:
+
+* makes its aiohttp session lazily, in the server's own loop, and closes it at shutdown;
+* registers the webhook only when asked: ``POST /webhooks/telegram/set_webhook`` with the
+  Rasa auth token (``?token=`` or ``Authorization: Bearer``), like Rasa's HTTP API;
+* accepts an update only with the right ``X-Telegram-Bot-Api-Secret-Token`` header (the secret
+  is TELEGRAM_SECRET_TOKEN, or derived from the bot token when that is empty);
+* shows buttons as inline keyboards, answers the callback (answerCallbackQuery) and marks the
+  message with the choice made, so old buttons cannot be tapped twice;
+* splits long replies within Telegram's 4096-character limit;
+* takes its API base URL from configuration (tests point it at a local fake).
+
+credentials.yml (empty values switch the channel off, with a log line saying so):
+
+    channels.telegram.TelegramInput:
+      access_token: ${TELEGRAM_TOKEN}
+      secret_token: ${TELEGRAM_SECRET_TOKEN}
+      api_base_url: ${TELEGRAM_API_URL}
+      public_url: ${PUBLIC_URL}
+      rasa_auth_token: ${RASA_AUTH_TOKEN}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.common import (
+    LRU,
+    bearer_or_query_token,
+    button_list,
+    same_secret,
+    setting,
+    split_text,
+    utf16_len,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_API = "https://api.telegram.org"
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64  # bytes
+SENDER_PREFIX = "telegram:"
+WEBHOOK_PATH = "/webhooks/telegram/webhook"
+START_PAYLOAD = "/greet"
+COMMANDS = {"/start": START_PAYLOAD, "/help": "/help", "/restart": "/restart", "/stop": "/stop"}
+TEXT_ONLY = (
+    "I can only read typed messages. Please type your question in a few words, or tap one of "
+    "the buttons."
+)
+EXPIRED = "That button has expired. Please type what you'd like, or send /start for the menu."
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+
+
+def derived_secret(access_token: str) -> str:
+    """A webhook secret derived from the bot token (Telegram allows A-Z, a-z, 0-9, _ and -)."""
+    return hmac.new(access_token.encode(), b"gentle-hands telegram webhook", hashlib.sha256)\
+        .hexdigest()[:48]
+
+
+def chat_id_of(recipient_id: str) -> str:
+    return recipient_id[len(SENDER_PREFIX):] if recipient_id.startswith(SENDER_PREFIX) \
+        else recipient_id
+
+
+class TelegramError(Exception):
+    pass
+
+
+class TelegramClient:
+    """Bot API calls over one aiohttp session, created in the loop that first uses it."""
+
+    def __init__(self, token: str, api_base_url: str = DEFAULT_API, timeout: float = 20) -> None:
+        self.token = token
+        self.api_base_url = api_base_url.rstrip("/")
+        self.timeout = timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        s = self._session
+        if s is None or s.closed or getattr(s, "_loop", loop) is not loop:
+            self._session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.timeout)
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    async def call(self, method: str, **params: Any) -> Any:
+        """Call a Bot API method; returns its result or raises TelegramError (never logs the
+        token, which is part of the URL)."""
+        url = f"{self.api_base_url}/bot{self.token}/{method}"
+        for attempt in (1, 2):
+            try:
+                async with self._get_session().post(url, json=params) as r:
+                    status = r.status
+                    try:
+                        body = await r.json(content_type=None)
+                    except ValueError:
+                        body = None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as e:
+                raise TelegramError(f"{method}: {type(e).__name__}") from None
+            if not isinstance(body, dict):
+                body = {"ok": False, "description": f"HTTP {status}, not a Bot API answer"}
+            if body.get("ok"):
+                return body.get("result")
+            retry_after = (body.get("parameters") or {}).get("retry_after")
+            if attempt == 1 and status == 429 and isinstance(retry_after, int) \
+                    and retry_after <= 5:
+                await asyncio.sleep(retry_after)
+                continue
+            raise TelegramError(f"{method}: {body.get('description') or f'HTTP {status}'}")
+        raise TelegramError(f"{method}: gave up")  # pragma: no cover
+
+
+class CallbackData:
+    """Button payloads as callback_data (at most 64 bytes): long ones get a short key."""
+
+    def __init__(self, size: int = 5000) -> None:
+        self._long: LRU[str, str] = LRU(size)
+
+    def encode(self, payload: str) -> str:
+        if len(payload.encode("utf-8")) <= MAX_CALLBACK_DATA and not payload.startswith("gh:"):
+            return payload
+        key = "gh:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+        self._long[key] = payload
+        return key
+
+    def decode(self, data: str) -> str | None:
+        if data.startswith("gh:"):
+            return self._long.get(data)
+        return data
+
+
+def keyboard(buttons: list[dict[str, str]], callbacks: CallbackData) -> dict[str, Any]:
+    """An inline keyboard: two buttons a row when the titles are short, else one."""
+    keys = [{"text": b["title"], "callback_data": callbacks.encode(b["payload"])}
+            for b in buttons]
+    per_row = 2 if all(len(b["title"]) <= 16 for b in buttons) else 1
+    return {"inline_keyboard": [keys[i:i + per_row] for i in range(0, len(keys), per_row)]}
+
+
+class TelegramOutput(OutputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    def __init__(self, client: TelegramClient, callbacks: CallbackData) -> None:
+        self.client = client
+        self.callbacks = callbacks
+
+    async def _send(self, recipient_id: str, text: str, **extra: Any) -> None:
+        try:
+            await self.client.call("sendMessage", chat_id=chat_id_of(recipient_id), text=text,
+                                   **extra)
+        except TelegramError as e:
+            logger.warning("Telegram: could not send a message (%s)", e)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for part in split_text(text, MAX_TEXT):
+            await self._send(recipient_id, part)
+
+    async def send_text_with_buttons(self, recipient_id: str, text: str,
+                                     buttons: list[dict[str, Any]], **kwargs: Any) -> None:
+        parts = split_text(text, MAX_TEXT) or ["Please choose:"]
+        for part in parts[:-1]:
+            await self._send(recipient_id, part)
+        markup = keyboard(button_list(buttons), self.callbacks)
+        await self._send(recipient_id, parts[-1], reply_markup=markup)
+
+    async def send_quick_replies(self, recipient_id: str, text: str,
+                                 quick_replies: list[dict[str, Any]], **kwargs: Any) -> None:
+        await self.send_text_with_buttons(recipient_id, text, quick_replies)
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        try:
+            await self.client.call("sendPhoto", chat_id=chat_id_of(recipient_id), photo=image)
+        except TelegramError as e:
+            logger.warning("Telegram: could not send a photo (%s)", e)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
+                               **kwargs: Any) -> None:
+        # Custom payloads describe the web widget's cards; the text already carries them.
+        logger.debug("Telegram: custom payload not shown (%s)", sorted(json_message))
+
+
+class TelegramInput(InputChannel):
+    """The Telegram webhook; see the module docstring."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "telegram"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
+        return cls(
+            access_token=setting(credentials, "access_token"),
+            secret_token=setting(credentials, "secret_token"),
+            api_base_url=setting(credentials, "api_base_url", DEFAULT_API),
+            public_url=setting(credentials, "public_url"),
+            rasa_auth_token=setting(credentials, "rasa_auth_token"),
+        )
+
+    def __init__(self, access_token: str = "", secret_token: str = "",
+                 api_base_url: str = DEFAULT_API, public_url: str = "",
+                 rasa_auth_token: str = "") -> None:
+        self.access_token = access_token
+        self.secret_token = secret_token or (derived_secret(access_token) if access_token else "")
+        self.api_base_url = api_base_url or DEFAULT_API
+        self.public_url = public_url.rstrip("/")
+        self.rasa_auth_token = rasa_auth_token
+        self.client = TelegramClient(access_token, self.api_base_url)
+        self.callbacks = CallbackData()
+        self.seen_updates: LRU[int, bool] = LRU(1000)
+        if self.enabled:
+            logger.info("Telegram channel on: updates at %s (register it with POST "
+                        "/webhooks/telegram/set_webhook).", self.webhook_url or WEBHOOK_PATH)
+        else:
+            logger.info("Telegram channel off: TELEGRAM_TOKEN is empty.")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.access_token)
+
+    @property
+    def webhook_url(self) -> str:
+        return self.public_url + WEBHOOK_PATH if self.public_url else ""
+
+    def get_output_channel(self) -> TelegramOutput:
+        return TelegramOutput(self.client, self.callbacks)
+
+    # -- turning an update into a message --------------------------------------------------
+    async def _choice(self, query: dict[str, Any]) -> tuple[str | None, str | None]:
+        """(chat id, payload) for a button tap, after answering it and marking the message."""
+        message = query.get("message") or {}
+        chat_id = (message.get("chat") or {}).get("id")
+        data = str(query.get("data") or "")
+        try:
+            await self.client.call("answerCallbackQuery", callback_query_id=query.get("id"))
+        except TelegramError as e:
+            logger.warning("Telegram: answerCallbackQuery failed (%s)", e)
+        payload = self.callbacks.decode(data) if data else None
+        title = None
+        for row in ((message.get("reply_markup") or {}).get("inline_keyboard") or []):
+            for key in row:
+                if isinstance(key, dict) and key.get("callback_data") == data:
+                    title = key.get("text")
+        if chat_id is not None and message.get("message_id") is not None:
+            old = str(message.get("text") or "")
+            mark = f"\n\n✓ {title}" if title else ""
+            try:
+                if old and mark and utf16_len(old + mark) <= MAX_TEXT:
+                    await self.client.call("editMessageText", chat_id=chat_id,
+                                           message_id=message["message_id"], text=old + mark)
+                else:
+                    await self.client.call("editMessageReplyMarkup", chat_id=chat_id,
+                                           message_id=message["message_id"],
+                                           reply_markup={"inline_keyboard": []})
+            except TelegramError as e:
+                logger.debug("Telegram: could not mark the chosen button (%s)", e)
+        return (None if chat_id is None else str(chat_id)), payload
+
+    @staticmethod
+    def _typed(text: str) -> str:
+        """Telegram commands to the bot's payloads; other typed "/..." go to NLU as words."""
+        word = text.split()[0].split("@")[0].lower() if text.strip() else ""
+        if word in COMMANDS:
+            return COMMANDS[word]
+        return text.lstrip("/").strip() if text.startswith("/") else text
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        bp = Blueprint("gentle_hands_telegram", __name__)
+
+        @bp.listener("after_server_stop")
+        async def close_client(*_: Any) -> None:
+            await self.client.close()
+
+        def authorised(request: Request) -> bool:
+            return same_secret(bearer_or_query_token(request), self.rasa_auth_token)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "configured": self.enabled})
+
+        @bp.route("/set_webhook", methods=["POST"])
+        async def set_webhook(request: Request) -> HTTPResponse:
+            if not authorised(request):
+                return response.json({"error": "A valid Rasa auth token is needed."}, status=401)
+            if not self.enabled:
+                return response.json({"error": "TELEGRAM_TOKEN is not set."}, status=409)
+            body = request.json if request.body else None
+            url = (body or {}).get("url") if isinstance(body, dict) else None
+            url = url or self.webhook_url
+            if not url or not url.startswith("https://"):
+                return response.json(
+                    {"error": "Set PUBLIC_URL to this server's public https address, or pass "
+                              '{"url": "https://.../webhooks/telegram/webhook"}.'}, status=400)
+            try:
+                await self.client.call(
+                    "setWebhook", url=url, secret_token=self.secret_token,
+                    allowed_updates=["message", "callback_query"],
+                )
+            except TelegramError as e:
+                return response.json({"ok": False, "error": str(e)}, status=502)
+            logger.info("Telegram webhook registered: %s", url)
+            return response.json({"ok": True, "url": url})
+
+        @bp.route("/webhook_info", methods=["GET"])
+        async def webhook_info(request: Request) -> HTTPResponse:
+            if not authorised(request):
+                return response.json({"error": "A valid Rasa auth token is needed."}, status=401)
+            if not self.enabled:
+                return response.json({"error": "TELEGRAM_TOKEN is not set."}, status=409)
+            try:
+                return response.json({"ok": True,
+                                      "result": await self.client.call("getWebhookInfo")})
+            except TelegramError as e:
+                return response.json({"ok": False, "error": str(e)}, status=502)
+
+        @bp.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not self.enabled:
+                return response.json({"error": "Telegram is not configured."}, status=404)
+            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+            if not same_secret(given, self.secret_token):
+                logger.warning("Telegram: refused an update without the right secret token.")
+                return response.json({"error": "forbidden"}, status=403)
+            try:
+                update = request.json
+            except Exception:
+                update = None
+            if not isinstance(update, dict):
+                return response.json({"error": "expected a JSON update"}, status=400)
+            update_id = update.get("update_id")
+            if isinstance(update_id, int):
+                if update_id in self.seen_updates:
+                    return response.json({"ok": True, "duplicate": True})
+                self.seen_updates[update_id] = True
+
+            output = self.get_output_channel()
+            if isinstance(update.get("callback_query"), dict):
+                chat_id, text = await self._choice(update["callback_query"])
+                if chat_id and text is None:
+                    await output.send_text_message(chat_id, EXPIRED)
+                    return response.json({"ok": True})
+            elif isinstance(update.get("message"), dict):
+                message = update["message"]
+                chat = message.get("chat") or {}
+                chat_id = None if chat.get("id") is None else str(chat["id"])
+                if chat.get("type", "private") != "private":
+                    return response.json({"ok": True, "ignored": "not a private chat"})
+                raw = message.get("text")
+                if chat_id and not isinstance(raw, str):
+                    await output.send_text_message(chat_id, TEXT_ONLY)
+                    return response.json({"ok": True})
+                text = self._typed(raw) if isinstance(raw, str) else None
+            else:  # edited messages, channel posts and the rest: nothing to answer
+                return response.json({"ok": True, "ignored": "update type"})
+            if not chat_id or text is None:
+                return response.json({"ok": True, "ignored": "no chat"})
+
+            try:
+                await on_new_message(UserMessage(text, output, SENDER_PREFIX + chat_id,
+                                                 input_channel=self.name()))
+            except Exception:
+                logger.exception("Telegram: handling a message failed")
+                await output.send_text_message(chat_id, SORRY)
+            return response.json({"ok": True})
+
+        return bp

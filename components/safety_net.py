@@ -1,0 +1,117 @@
+"""Last in the NLU pipeline: deterministic checks that a classifier can never override.
+
+Order: a red flag (bot.redflags) > an empty or emoji-only message > another language > a
+very long message > a medication or dose question. Intents that only this component may
+assign (red_flag, empty_message, other_language, long_message) are taken away from the
+classifier when the checks do not confirm them: the next intent in the ranking is used.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.redflags import default_detector
+from bot.textguard import asks_about_medication, other_language
+from components.text_guard import GUARD
+
+RED_FLAG = "red_flag"
+EMPTY = "empty_message"
+OTHER_LANGUAGE = "other_language"
+LONG = "long_message"
+MEDICATION = "ask_medication"
+GUARDED = {RED_FLAG, EMPTY, OTHER_LANGUAGE, LONG}
+EXTRACTOR = "SafetyNet"
+
+
+@DefaultV1Recipe.register(
+    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False
+)
+class SafetyNet(GraphComponent):
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SafetyNet:
+        return cls()
+
+    def __init__(self) -> None:
+        self.detector = default_detector()  # builds the matcher once per model load
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._process(message)
+        return messages
+
+    def _process(self, message: Message) -> None:
+        guard = message.get(GUARD) or {}
+        text = message.get(TEXT) or ""
+        full = guard.get("full_text") or text
+        flag = self.detector.detect(full)
+        if flag is not None:
+            self._set_intent(message, RED_FLAG)
+            self._add_entity(message, "red_flag_tier", flag.tier)
+            self._add_entity(message, "red_flag_kind", flag.kind)
+            return
+        if guard.get("empty"):
+            self._set_intent(message, EMPTY)
+            return
+        language = other_language(text)
+        if language:
+            self._set_intent(message, OTHER_LANGUAGE)
+            self._add_entity(message, "language", language)
+            return
+        if guard.get("truncated"):
+            self._set_intent(message, LONG)
+            return
+        if asks_about_medication(text):
+            self._set_intent(message, MEDICATION)
+            return
+        self._demote_guarded(message)
+
+    @staticmethod
+    def _set_intent(message: Message, name: str) -> None:
+        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [
+            r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != name
+        ]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+    @staticmethod
+    def _add_entity(message: Message, entity: str, value: str) -> None:
+        entities = list(message.get(ENTITIES) or [])
+        entities.append(
+            {"entity": entity, "value": value, "extractor": EXTRACTOR, "confidence_entity": 1.0}
+        )
+        message.set(ENTITIES, entities, add_to_output=True)
+
+    @staticmethod
+    def _demote_guarded(message: Message) -> None:
+        intent: dict[str, Any] | None = message.get(INTENT)
+        if not intent or intent.get(INTENT_NAME_KEY) not in GUARDED:
+            return
+        ranking = [
+            r
+            for r in (message.get(INTENT_RANKING_KEY) or [])
+            if r.get(INTENT_NAME_KEY) not in GUARDED
+        ]
+        fallback = {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: 1.0}
+        message.set(INTENT, ranking[0] if ranking else fallback, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -1,0 +1,308 @@
+"""The FAQ content and its loader: limits, links, honesty, originality and topic suggestions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import faq
+from bot.faq import Topic, count_sentences, load_sources, load_topics, nearest_topics, source_line
+
+REPO = Path(__file__).resolve().parents[2]
+SEEDS = REPO.parent / "shared" / "seeds"
+COPY_RUN = 12
+
+MUST_HAVE = [
+    "what_is_palliative_massage",
+    "differs_from_regular",
+    "techniques_to_use",
+    "techniques_to_avoid",
+    "safe_with_cancer",
+    "spread_or_hasten",
+    "who_can_benefit",
+    "who_should_not",
+    "medical_devices",
+    "unresponsive_person",
+    "dementia",
+    "nausea",
+    "pain",
+    "anxiety",
+    "sleep",
+    "breathing",
+    "loneliness",
+    "how_often",
+    "session_length",
+    "how_soon",
+    "pressure",
+    "lotion",
+    "clothing",
+    "positioning",
+    "getting_ready",
+    "signs_to_stop",
+    "training",
+    "find_therapist",
+    "cost_insurance",
+    "hospice_availability",
+    "virtual_sessions",
+    "replace_medication",
+    "who_decides",
+    "consent",
+    "music_therapy",
+    "breathing_exercise",
+    "gentle_movement",
+    "caregiver_self_care",
+]
+
+# Words that would mean an answer strays into medicine amounts. Medicines are for the nurse.
+DOSE_WORDS = re.compile(
+    r"\bmg\b|\bmcg\b|\bml\b|milligram|\bdos(e|es|age|ing)\b|\btake \d|\btablets? (a|per|every)\b",
+    re.IGNORECASE,
+)
+# Figures from doc000 we could not verify: they must be framed as the document's own.
+UNVERIFIED_FIGURES = ("78%", "60%", "40%", "35%")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _topics() -> list[Topic]:
+    return list(load_topics().values())
+
+
+def _all_text(topic: Topic) -> str:
+    return " ".join(filter(None, (topic.answer, topic.more)))
+
+
+@pytest.fixture
+def fresh_cache() -> Iterator[None]:
+    faq.clear_cache()
+    yield
+    faq.clear_cache()
+
+
+# ------------------------------------------------------------------ sizes and limits
+
+
+def test_enough_topics() -> None:
+    assert len(load_topics()) >= 28
+
+
+def test_must_have_topics_exist() -> None:
+    missing = [t for t in MUST_HAVE if t not in load_topics()]
+    assert not missing, f"missing topics: {missing}"
+
+
+@pytest.mark.parametrize("topic", _topics(), ids=lambda t: t.id)
+def test_answer_limits(topic: Topic) -> None:
+    assert 2 <= count_sentences(topic.answer) <= 5
+    assert len(topic.answer) <= 600
+    assert len(topic.title) <= 40
+    assert topic.more is None or len(topic.more) <= 900
+
+
+@pytest.mark.parametrize("topic", _topics(), ids=lambda t: t.id)
+def test_enough_phrasings(topic: Topic) -> None:
+    assert len(topic.examples) >= 12
+    assert len(topic.heldout) >= 3
+
+
+def test_heldout_never_used_as_an_example() -> None:
+    examples = {_norm(e) for t in _topics() for e in t.examples}
+    leaked = [h for t in _topics() for h in t.heldout if _norm(h) in examples]
+    assert not leaked, f"heldout phrasings also used as examples: {leaked}"
+
+
+def test_heldout_phrasings_unique() -> None:
+    heldout = [_norm(h) for t in _topics() for h in t.heldout]
+    assert len(heldout) == len(set(heldout))
+
+
+def test_no_example_duplicated() -> None:
+    seen: dict[str, str] = {}
+    clashes = []
+    for topic in _topics():
+        for example in topic.examples:
+            key = _norm(example)
+            if key in seen:
+                clashes.append((example, seen[key], topic.id))
+            seen[key] = topic.id
+    assert not clashes, f"duplicated examples: {clashes}"
+
+
+# ------------------------------------------------------------------ links
+
+
+def test_sources_exist() -> None:
+    sources = load_sources()
+    for topic in _topics():
+        assert topic.sources, topic.id
+        assert all(s in sources for s in topic.sources), topic.id
+
+
+def test_related_exist_and_are_not_self() -> None:
+    topics = load_topics()
+    for topic in topics.values():
+        assert 1 <= len(topic.related) <= 3, topic.id
+        assert topic.id not in topic.related, topic.id
+        assert all(r in topics for r in topic.related), topic.id
+
+
+def test_source_line_names_the_documents() -> None:
+    topic = load_topics()["safe_with_cancer"]
+    line = source_line(topic)
+    assert line.startswith("This comes from: ") and line.endswith(".")
+    assert load_sources()[topic.sources[0]]["title"] in line
+    assert "EVIDENCE.md" not in line
+
+
+# ------------------------------------------------------------------ honesty and safety
+
+
+@pytest.mark.parametrize("topic", _topics(), ids=lambda t: t.id)
+def test_no_medication_amounts(topic: Topic) -> None:
+    assert not DOSE_WORDS.search(_all_text(topic))
+
+
+@pytest.mark.parametrize("topic", _topics(), ids=lambda t: t.id)
+def test_unverified_figures_are_framed(topic: Topic) -> None:
+    text = _all_text(topic)
+    if any(figure in text for figure in UNVERIFIED_FIGURES):
+        assert "document's figure" in text
+
+
+def test_medicine_questions_point_to_the_nurse_or_pharmacist() -> None:
+    answer = load_topics()["replace_medication"].answer.lower()
+    assert "nurse" in answer and "pharmacist" in answer
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def test_nothing_copied_from_the_seeds() -> None:
+    if not SEEDS.is_dir():
+        pytest.skip(f"seed documents not found at {SEEDS}")
+    grams: set[tuple[str, ...]] = set()
+    for seed in SEEDS.glob("*.txt"):
+        words = _tokens(seed.read_text(errors="ignore"))
+        grams.update(tuple(words[i : i + COPY_RUN]) for i in range(len(words) - COPY_RUN + 1))
+    words = _tokens(faq.FAQ_PATH.read_text(encoding="utf-8"))
+    copied = [
+        " ".join(words[i : i + COPY_RUN])
+        for i in range(len(words) - COPY_RUN + 1)
+        if tuple(words[i : i + COPY_RUN]) in grams
+    ]
+    assert not copied, f"runs of {COPY_RUN} words copied from the seeds: {copied[:3]}"
+
+
+# ------------------------------------------------------------------ suggestions
+
+
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("can I use coconut oil on her feet", "lotion"),
+        ("how many minutes should a session last", "session_length"),
+        ("my father has alzheimers and gets agitated", "dementia"),
+        ("what does a massage therapist cost", "cost_insurance"),
+    ],
+)
+def test_nearest_topics_suggests_sensibly(question: str, expected: str) -> None:
+    assert expected in [t.id for t in nearest_topics(question)]
+
+
+def test_nearest_topics_is_deterministic_and_bounded() -> None:
+    first = nearest_topics("she gets breathless lying flat", k=3)
+    assert first == nearest_topics("she gets breathless lying flat", k=3)
+    assert len(first) == 3
+    assert nearest_topics("she gets breathless lying flat", k=0) == []
+
+
+def test_nearest_topics_returns_nothing_without_shared_words() -> None:
+    assert nearest_topics("") == []
+    assert nearest_topics("zebra xylophone") == []
+
+
+# ------------------------------------------------------------------ loader errors
+
+
+def _good_topics() -> list[dict]:
+    return yaml.safe_load(faq.FAQ_PATH.read_text(encoding="utf-8"))["topics"][:2]
+
+
+def _break_duplicate(topics: list[dict]) -> None:
+    topics[1]["related"] = topics[0]["related"]  # the old id of topics[1]: not "itself" any more
+    topics[1]["id"] = topics[0]["id"]
+
+
+def _break_source(topics: list[dict]) -> None:
+    topics[0]["sources"] = ["no_such_source"]
+
+
+def _break_related_self(topics: list[dict]) -> None:
+    topics[0]["related"] = [topics[0]["id"]]
+
+
+def _break_related_unknown(topics: list[dict]) -> None:
+    topics[0]["related"] = ["no_such_topic"]
+
+
+def _break_answer_length(topics: list[dict]) -> None:
+    topics[0]["answer"] = "Far too long. " + "word " * 150 + "end."
+
+
+def _break_one_sentence(topics: list[dict]) -> None:
+    topics[0]["answer"] = "Just one sentence."
+
+
+@pytest.mark.parametrize(
+    "breaker,message",
+    [
+        (_break_duplicate, "more than once"),
+        (_break_source, "unknown source"),
+        (_break_related_self, "itself"),
+        (_break_related_unknown, "unknown related"),
+        (_break_answer_length, "longer than"),
+        (_break_one_sentence, "sentences"),
+    ],
+)
+def test_loader_rejects_bad_files(
+    breaker, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_cache: None
+) -> None:
+    topics = _good_topics()
+    topics[1]["related"] = [topics[0]["id"]]
+    topics[0]["related"] = [topics[1]["id"]]
+    breaker(topics)
+    bad = tmp_path / "faq.yml"
+    bad.write_text(yaml.safe_dump({"topics": topics}), encoding="utf-8")
+    monkeypatch.setattr(faq, "FAQ_PATH", bad)
+    with pytest.raises(ValueError, match=message):
+        load_topics()
+
+
+def test_loader_accepts_a_good_small_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_cache: None
+) -> None:
+    topics = _good_topics()
+    topics[1]["related"] = [topics[0]["id"]]
+    topics[0]["related"] = [topics[1]["id"]]
+    good = tmp_path / "faq.yml"
+    good.write_text(yaml.safe_dump({"topics": topics}), encoding="utf-8")
+    monkeypatch.setattr(faq, "FAQ_PATH", good)
+    assert list(load_topics()) == [topics[0]["id"], topics[1]["id"]]
+
+
+@pytest.mark.parametrize("text", ["topics: [", "nothing: here", ""])
+def test_loader_rejects_malformed_yaml(
+    text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_cache: None
+) -> None:
+    bad = tmp_path / "faq.yml"
+    bad.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(faq, "FAQ_PATH", bad)
+    with pytest.raises(ValueError):
+        load_topics()

@@ -1,0 +1,273 @@
+"""The local production topology (scripts/deploy_local.sh) as a test and benchmark harness.
+
+`Topology` starts nginx, 2 Rasa replicas and the action server on free ports, with a fresh
+PostgreSQL database for the tracker store and one for the journal, and its own Redis key
+prefix; `stop()` ends them and drops the databases. `converse()` sends bursts of messages
+through nginx and `check_tracker_store()` compares what PostgreSQL holds with what was sent
+and answered.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+MODEL = ROOT / "models" / "gentle-hands.tar.gz"
+START_TIMEOUT = 300
+
+# Ordinary caregiver turns; each message gets a unique tag so it can be found in the store.
+MESSAGES = [
+    "hi",
+    "how do I massage her hands?",
+    "thank you",
+    "is lotion ok on dry skin?",
+    "how long should a foot massage take?",
+    "what pressure should I use?",
+    "she seems calmer now",
+    "ok",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Topology:
+    postgres_url: str
+    redis_url: str
+    workdir: Path
+    lock_store: str = "atomic"  # or "stock": Rasa's RedisLockStore, for comparison
+    rate_limit: str = "1000r/s"
+    rate_burst: int = 1000
+    conn_limit: int = 1000
+    process: subprocess.Popen | None = None
+    tag: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
+
+    def __post_init__(self) -> None:
+        self.nginx_port = free_port()
+        self.rasa_ports = [free_port(), free_port()]
+        self.action_port = free_port()
+        base = make_url(self.postgres_url)
+        self.tracker_url = str(base.set(database=f"ghdeploy_{self.tag}"))
+        self.journal_url = str(base.set(database=f"ghdeploy_{self.tag}_journal"))
+        self.key_prefix = f"ghdeploy{self.tag}"
+        self.token = uuid.uuid4().hex
+        self.url = f"http://127.0.0.1:{self.nginx_port}"
+        self.log_dir = self.workdir / "deploy"
+
+    # -- life cycle -------------------------------------------------------------------------
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        model = self.workdir / "model.tar.gz"
+        if not model.exists():  # the lead may retrain while we run
+            shutil.copy(MODEL, model)
+        env.update(
+            DEPLOY_DIR=str(self.log_dir), MODEL=str(model), NGINX_PORT=str(self.nginx_port),
+            RASA_PORTS=" ".join(map(str, self.rasa_ports)), ACTION_PORT=str(self.action_port),
+            TRACKER_DB_URL=self.tracker_url, JOURNAL_DB_URL=self.journal_url,
+            REDIS_URL=self.redis_url, LOCK_STORE_KEY_PREFIX=self.key_prefix,
+            RASA_AUTH_TOKEN=self.token, RATE_LIMIT=self.rate_limit,
+            RATE_BURST=str(self.rate_burst), CONN_LIMIT=str(self.conn_limit),
+            NGINX_EXTRA="add_header X-Upstream $upstream_addr always;",
+            HOSPICE_PHONE="0800 555 0100", EMERGENCY_NUMBER="999",
+        )
+        if self.lock_store == "stock":
+            env["ENDPOINTS"] = str(self._stock_endpoints())
+        return env
+
+    def _stock_endpoints(self) -> Path:
+        from urllib.parse import urlparse
+
+        u = urlparse(self.redis_url)
+        text = (ROOT / "deploy" / "endpoints.yml").read_text()
+        text = text.split("lock_store:")[0] + (
+            "lock_store:\n  type: redis\n"
+            f"  url: {u.hostname}\n  port: {u.port or 6379}\n"
+            f"  db: {int((u.path or '/0').lstrip('/') or 0)}\n  key_prefix: {self.key_prefix}\n"
+        )
+        path = self.workdir / "endpoints-stock.yml"
+        path.write_text(text)
+        return path
+
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.workdir / "deploy_local.out", "wb") as out:
+            self.process = subprocess.Popen(
+                ["bash", str(ROOT / "scripts" / "deploy_local.sh")], cwd=ROOT, env=self.env(),
+                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+        deadline = time.time() + START_TIMEOUT
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"deploy_local.sh exited early:\n{self.logs()}")
+            if "is ready" in (self.workdir / "deploy_local.out").read_text(errors="replace"):
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"the topology did not start in {START_TIMEOUT}s:\n{self.logs()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        admin = sa.create_engine(make_url(self.postgres_url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            for url in (self.tracker_url, self.journal_url):
+                c.execute(sa.text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" '
+                                  "WITH (FORCE)"))
+        admin.dispose()
+
+    def logs(self) -> str:
+        parts = []
+        for p in [self.workdir / "deploy_local.out", *sorted(self.log_dir.glob("*.log"))]:
+            if p.exists():
+                parts.append(f"--- {p.name}\n" + p.read_text(errors="replace")[-2500:])
+        return "\n".join(parts)
+
+    # -- traffic ------------------------------------------------------------------------------
+    def say(self, sender: str, text: str, timeout: float = 120) -> tuple[int, list, str]:
+        r = requests.post(f"{self.url}/webhooks/rest/webhook",
+                          json={"sender": sender, "message": text}, timeout=timeout)
+        body = r.json() if r.headers.get("content-type", "").startswith("application/json") \
+            else []
+        return r.status_code, body, r.headers.get("X-Upstream", "")
+
+
+@dataclass
+class Turn:
+    burst: int
+    text: str
+    status: int = 0
+    replies: list[str | None] = field(default_factory=list)
+    upstream: str = ""
+
+
+def converse(topology: Topology, conversations: int = 50, bursts: int = 2, burst_size: int = 3,
+             parallel: int = 10) -> dict[str, list[Turn]]:
+    """Every conversation sends `bursts` bursts of `burst_size` concurrent messages."""
+    senders = [f"conv-{topology.tag}-{i:03d}" for i in range(conversations)]
+
+    def one(sender: str) -> list[Turn]:
+        turns: list[Turn] = []
+        with cf.ThreadPoolExecutor(burst_size) as pool:
+            for b in range(bursts):
+                batch = [
+                    Turn(b, f"{MESSAGES[(b * burst_size + k) % len(MESSAGES)]} [{b}.{k}]")
+                    for k in range(burst_size)
+                ]
+                for turn, (status, body, upstream) in zip(
+                    batch, pool.map(lambda t: topology.say(sender, t.text), batch), strict=True
+                ):
+                    turn.status, turn.upstream = status, upstream
+                    turn.replies = [m.get("text") for m in body] if isinstance(body, list) else []
+                turns += batch
+        return turns
+
+    with cf.ThreadPoolExecutor(parallel) as pool:
+        return dict(zip(senders, pool.map(one, senders), strict=True))
+
+
+@dataclass
+class Check:
+    conversations: int = 0
+    turns: int = 0
+    http_errors: int = 0
+    lost_user: int = 0  # user messages missing from the store
+    duplicated_user: int = 0
+    lost_or_misplaced_bot: int = 0  # turns whose replies are not right after their message
+    out_of_order: int = 0  # a message of burst k+1 stored before one of burst k
+    conversations_on_both_replicas: int = 0
+    broken_conversations: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.http_errors or self.lost_user or self.duplicated_user
+                    or self.lost_or_misplaced_bot or self.out_of_order)
+
+    def summary(self) -> str:
+        return (
+            f"{self.conversations} conversations, {self.turns} turns: {self.http_errors} HTTP "
+            f"errors, {self.lost_user} user messages lost, {self.duplicated_user} duplicated, "
+            f"{self.lost_or_misplaced_bot} turns with lost/misplaced replies, "
+            f"{self.out_of_order} out of order; {len(self.broken_conversations)} conversations "
+            f"broken; {self.conversations_on_both_replicas} conversations served by both "
+            f"replicas"
+        )
+
+
+def stored_events(tracker_url: str, senders: list[str]) -> dict[str, list[tuple[str, Any]]]:
+    engine = sa.create_engine(tracker_url)
+    out: dict[str, list[tuple[str, Any]]] = {s: [] for s in senders}
+    with engine.connect() as c:
+        rows = c.execute(sa.text(
+            "SELECT sender_id, type_name, data FROM events WHERE type_name IN ('user', 'bot') "
+            "ORDER BY id"))
+        for sender, kind, data in rows:
+            if sender in out:
+                out[sender].append((kind, json.loads(data).get("text")))
+    engine.dispose()
+    return out
+
+
+def check_tracker_store(tracker_url: str, sent: dict[str, list[Turn]]) -> Check:
+    """Every user message once, each followed by exactly its replies, bursts in order."""
+    check = Check(conversations=len(sent))
+    events = stored_events(tracker_url, list(sent))
+    for sender, turns in sent.items():
+        check.turns += len(turns)
+        check.http_errors += sum(t.status != 200 for t in turns)
+        if len({t.upstream for t in turns if t.upstream}) > 1:
+            check.conversations_on_both_replicas += 1
+        stored = events[sender]
+        user_at = [i for i, (kind, _) in enumerate(stored) if kind == "user"]
+        user_texts = [stored[i][1] for i in user_at]
+        broken = False
+        for turn in turns:
+            n = user_texts.count(turn.text)
+            if n == 0:
+                check.lost_user += 1
+                broken = True
+                continue
+            if n > 1:
+                check.duplicated_user += n - 1
+                broken = True
+            i = user_at[user_texts.index(turn.text)]
+            following = []
+            for kind, text in stored[i + 1:]:
+                if kind == "user":
+                    break
+                following.append(text)
+            if following != turn.replies:
+                check.lost_or_misplaced_bot += 1
+                broken = True
+        burst_of = {t.text: t.burst for t in turns}
+        order = [burst_of.get(t, -1) for t in user_texts]
+        bad = sum(a > b for a, b in zip(order, order[1:], strict=False))
+        check.out_of_order += bad
+        extra = [t for t in user_texts if t not in burst_of]
+        if bad or extra:
+            broken = True
+        if broken:
+            check.broken_conversations.append(sender)
+    return check
