@@ -57,7 +57,7 @@ run: train
 test: train lint validate test-stories pytest
 
 lint: setup
-	$(VENV)/bin/ruff check bot actions components tests scripts bench
+	$(VENV)/bin/ruff check bot actions components channels deploy tests scripts bench
 
 validate: setup spacy
 	$(RASA) data validate --fail-on-warnings --quiet

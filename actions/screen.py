@@ -43,7 +43,8 @@ WHERE = "screen_where"
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 ANSWER_BUTTONS = [("Yes", "yes"), ("No", "no"), ("Not sure", "not sure")]
 HEADLINES = {
-    Level.DO_NOT_MASSAGE: "Please don't massage today.",
+    # bot.screen's own words already open with "Please don't massage ..." at this level
+    Level.DO_NOT_MASSAGE: "",
     Level.LIGHTEST_TOUCH: "Yes, you can, with the lightest touch.",
     Level.AVOID_AREA: "Yes, you can, keeping away from some places.",
     Level.GENTLE_OK: "Thank you, that's all I need to know.",
@@ -97,7 +98,7 @@ def all_findings(tracker: Tracker) -> list[Finding]:
 
 
 def verdict_message(verdict: Verdict) -> str:
-    return f"{HEADLINES[verdict.level]} {verdict.possible}"
+    return " ".join(part for part in (HEADLINES[verdict.level], verdict.possible) if part)
 
 
 class ValidateScreenForm(FormValidationAction):

@@ -119,6 +119,8 @@ CLOT_SIGNS = {"red", "redness", "reddened", "warm", "warmth", "hot", "painful", 
 CLOT_LIMBS = {"arm", "leg", "hand", "foot"}
 QUESTION_START = re.compile(r"^\W*(how|what|can|could|should|is it|will|would|why|when|do i|"
                             r"does massage|are there)\b")
+QUESTION_LEAD = re.compile(r"^\W*(does|do|did|is|are|was|were|has|have|had|could|can|might|"
+                           r"may|would|should|will|what|how|why|when|where|which|who)\b")
 PREVENTION = re.compile(r"\b(avoid|avoiding|prevent|preventing|prevention|cause|causes|causing|"
                         r"signs? of|symptoms? of|what is|what are|what does|mean|means|"
                         r"stop (her|him|them) from)\b")
@@ -329,7 +331,11 @@ def _status(doc: Any, ent: Any, clause: tuple[int, int, str], segment: tuple[int
             next_clause_text: str) -> str:
     a, b, _ = clause
     sa, sb, _ = segment
-    clause_text = doc[a:b].text.lower() + (clause[2] if "?" in clause[2] else "")
+    clause_text = doc[a:b].text.lower()
+    # A question mark hedges a finding only when the question is about it: "does she have a
+    # clot?", not "she has a PICC line, can I massage her?".
+    if "?" in clause[2] and ("?" in segment[2] or QUESTION_LEAD.search(clause_text)):
+        clause_text += "?"
     seg_text = _outside(doc, sa, sb, ent.start, ent.end)
     after = doc[ent.end:sb].text.lower()
     hedged = bool(HEDGES.search(clause_text))

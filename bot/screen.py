@@ -576,7 +576,8 @@ def _osa(a: str, b: str) -> int:
 
 
 def _fix_answer_word(w: str) -> str:
-    if len(w) < 3 or w in _DONT_CORRECT or w in _YES or w in _NO or w in _UNSURE_WORDS:
+    if (len(w) < 3 or w in _DONT_CORRECT or w in _YES or w in _NO or w in _UNSURE_WORDS
+            or w in _POS_AUX or w in _SUBJECTS):  # "are" is not a typo of "aye"
         return w
     hits = {k for k in sorted(_YES | _NO | _UNSURE_WORDS) if len(k) >= 2 and _osa(w, k) <= 1
             and k[0] == w[0]}
@@ -606,7 +607,10 @@ def normalise_answer(text: str) -> str | None:
         return "unsure"
     yes = any(w in _YES for w in words)
     no = any(w in _NO for w in words)
-    if not yes and not no and len(words) <= 4:
+    # "are you a bot?", "is she ok?": a question back, not an answer
+    question = text.rstrip().endswith("?") or (
+        len(words) > 1 and words[0] in _POS_AUX | _NEG_AUX and words[1] in _SUBJECTS | {"you"})
+    if not yes and not no and len(words) <= 4 and not question:
         # a short reply led by an auxiliary: "she does", "he isn't", "they do not"
         rest = words[1:] if words[0] in _SUBJECTS else words
         if rest and (rest[0] in _NEG_AUX or rest[0].endswith("n't")):

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 MAX_CHARS = 500
 
 TAG = re.compile(r"<[^>]{0,200}>")
+# Code inside <script> or <style> is not something the caregiver said: drop it with its tags.
+CODE_BLOCK = re.compile(r"<(script|style)\b[^>]{0,200}>.*?(?:</\1\s*>|$)", re.I | re.S)
 SPACE = re.compile(r"\s+")
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -79,11 +81,16 @@ class Cleaned:
     emoji_only: bool
 
 
+def strip_markup(raw: str) -> str:
+    """The text without tags (and without script or style code), entities decoded."""
+    return html.unescape(TAG.sub(" ", CODE_BLOCK.sub(" ", raw)))
+
+
 def clean(raw: str | None) -> Cleaned:
     """Strip markup and control characters, fold white space, cap the length."""
     raw = raw or ""
     had_html = bool(TAG.search(raw))
-    text = html.unescape(TAG.sub(" ", raw))
+    text = strip_markup(raw)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
     text = SPACE.sub(" ", text).strip()
     truncated = len(text) > MAX_CHARS

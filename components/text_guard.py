@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.textguard import clean
+from bot.textguard import clean, strip_markup
 
 # Keys on the message that the SafetyNet reads later in the same pipeline.
 GUARD = "gentle_hands_guard"
@@ -60,8 +60,4 @@ class TextGuard(GraphComponent):
 
 def clean_full(raw: str, limit: int = 5000) -> str:
     """The message without markup, kept long enough for the red-flag detector."""
-    import html
-    import re
-
-    text = html.unescape(re.sub(r"<[^>]{0,200}>", " ", raw[: limit * 2]))
-    return " ".join(text.split())[:limit]
+    return " ".join(strip_markup(raw[: limit * 2]).split())[:limit]

@@ -63,6 +63,7 @@ async def test_the_verdict_never_says_go_ahead_after_an_unsure_clot(dispatcher, 
         "pending_routine": "hand"})
     events = await ActionScreenVerdict().run(dispatcher, tracker, {})
     assert texts(dispatcher)[0].startswith("Please don't massage today.")
+    assert texts(dispatcher)[0].count("Please don't massage") == 1  # said once, not twice
     assert SlotSet("pending_routine", None) in events
     assert not [e for e in events if e.get("name") == "routine_state"]
 

@@ -18,6 +18,11 @@ CASES = [
     # the brief's example: a line in one arm (avoid) + easy bruising (lightest)
     ("she has a PICC line in her left arm and bruises easily",
      {("picc_line", "present", "arm", "left"), ("easy_bruising", "present", None, None)}, LIGHT),
+    # a question about massage does not make the facts before it doubtful
+    ("my mum has a picc line in her left arm and bruises easily, can I massage her?",
+     {("picc_line", "present", "arm", "left"), ("easy_bruising", "present", None, None)}, LIGHT),
+    # ... while a question about the finding itself does
+    ("does she have a clot?", {("suspected_clot", "unsure", None, None)}, DNM),
     # negations
     ("No fever, no clots, she's just tired.",
      {("fever_or_infection", "absent", None, None), ("suspected_clot", "absent", None, None)}, OK),

@@ -481,6 +481,8 @@ def test_findings_from_answer_rejects_nonsense() -> None:
     ("probably", "unsure"), ("dunno", "unsure"), ("could be", "unsure"),
     ("", None), ("   ", None), ("banana", None), ("what do you mean", None), ("yes no", None),
     ("ok", None),
+    # a question back is not an answer
+    ("are you a bot?", None), ("is she ok", None), ("does it hurt?", None),
 ])
 def test_normalise_answer(text: str, expected: str | None) -> None:
     assert normalise_answer(text) == expected

@@ -8,6 +8,13 @@ from bot.textguard import MAX_CHARS, asks_about_medication, clean, other_languag
 def test_html_is_stripped_and_flagged() -> None:
     c = clean("<script>alert(1)</script><b>how often</b> should I massage?")
     assert "<" not in c.text and "how often" in c.text and c.had_html
+    assert "alert" not in c.text  # script code is not something the caregiver said
+
+
+def test_a_message_of_markup_only_is_empty() -> None:
+    c = clean("<script>alert(1)</script>")
+    assert c.empty and c.had_html and c.text == ""
+    assert clean("<style>p {color: red}</style><p></p>").empty
 
 
 def test_entities_are_decoded_once() -> None:
