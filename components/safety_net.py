@@ -1,7 +1,8 @@
 """Last in the NLU pipeline: deterministic checks that a classifier can never override.
 
 Order: a red flag (bot.redflags) > an empty or emoji-only message > another language > a
-very long message > a medication or dose question. Intents that only this component may
+very long message > a medication or dose question. A message the classifier could not place
+that describes a condition (a `finding` from the FindingsExtractor) goes to the safety check. Intents that only this component may
 assign (red_flag, empty_message, other_language, long_message) are taken away from the
 classifier when the checks do not confirm them: the next intent in the ranking is used.
 """
@@ -33,6 +34,8 @@ EMPTY = "empty_message"
 OTHER_LANGUAGE = "other_language"
 LONG = "long_message"
 MEDICATION = "ask_medication"
+INFORM = "inform_condition"
+FALLBACK = "nlu_fallback"
 GUARDED = {RED_FLAG, EMPTY, OTHER_LANGUAGE, LONG}
 EXTRACTOR = "SafetyNet"
 
@@ -84,6 +87,20 @@ class SafetyNet(GraphComponent):
             self._set_intent(message, MEDICATION)
             return
         self._demote_guarded(message)
+        if self._unclassified(message) and self._has_finding(message):
+            # "she had a clot years ago": the classifier was unsure, but the caregiver told us
+            # something the safety check must hear.
+            self._set_intent(message, INFORM)
+
+    @staticmethod
+    def _unclassified(message: Message) -> bool:
+        intent: dict[str, Any] | None = message.get(INTENT)
+        return not intent or intent.get(INTENT_NAME_KEY) == FALLBACK
+
+    @staticmethod
+    def _has_finding(message: Message) -> bool:
+        return any(e.get("entity") == "finding" and "|absent|" not in str(e.get("value"))
+                   for e in (message.get(ENTITIES) or []))
 
     @staticmethod
     def _set_intent(message: Message, name: str) -> None:

@@ -89,6 +89,7 @@ done
 
 cat <<MSG
 Gentle Hands is ready.
+  Chat in a browser: http://localhost:$RASA_PORT/chat
   Chat over REST:  curl -s localhost:$RASA_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
   HTTP API token:  $RASA_AUTH_TOKEN   (kept in var/auth_token; set RASA_AUTH_TOKEN to choose one)
 Press Ctrl-C to stop both servers.
