@@ -54,7 +54,7 @@ train: $(MODEL)
 run: train
 	@scripts/run.sh
 
-test: train lint validate test-stories pytest
+test: lint train validate test-stories pytest
 
 lint: setup
 	$(VENV)/bin/ruff check bot actions components channels deploy tests scripts bench

@@ -1,10 +1,11 @@
 """Last in the NLU pipeline: deterministic checks that a classifier can never override.
 
 Order: a red flag (bot.redflags) > an empty or emoji-only message > another language > a
-very long message > a medication or dose question. A message the classifier could not place
-that describes a condition (a `finding` from the FindingsExtractor) goes to the safety check. Intents that only this component may
+very long message > a medication or dose question. Intents that only this component may
 assign (red_flag, empty_message, other_language, long_message) are taken away from the
 classifier when the checks do not confirm them: the next intent in the ranking is used.
+A message the classifier could not place that describes a condition (a `finding` from the
+FindingsExtractor) goes to the safety check.
 """
 
 from __future__ import annotations
