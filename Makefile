@@ -21,7 +21,8 @@ TRAIN_THREADS ?= $(shell nproc 2>/dev/null || echo 2)
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
                 $(wildcard components/*.py) $(wildcard bot/content/*.yml) bot/nlp.py
 
-.PHONY: help setup spacy train run test lint validate test-stories pytest clean
+.PHONY: help setup spacy train run test lint validate test-stories pytest clean \
+        deploy-local nlu-report bench-lost-messages widget
 
 help:
 	@echo "make run   - set up and start the bot on http://localhost:5005"
@@ -69,6 +70,22 @@ test-stories: train
 # Last, so pytest's summary line is the run's last word on tests.
 pytest: train
 	$(PY) -m pytest -q
+
+# --- beyond the two commands ------------------------------------------------------------------
+# The production topology on this machine: nginx, 2 Rasa replicas, PostgreSQL, Redis locks.
+deploy-local: train
+	@scripts/deploy_local.sh
+
+# Measurements (not tests): each writes its section of bench/RESULTS.md.
+nlu-report: train
+	$(PY) bench/nlu_report.py --folds 3
+
+bench-lost-messages: train
+	$(PY) bench/lost_messages.py
+
+# Rebuild web/dist/widget.js after changing web/src (needs Node.js and npm).
+widget:
+	@scripts/build_web.sh
 
 clean:
 	rm -rf build models results var/*.db .pytest_cache .ruff_cache

@@ -19,6 +19,8 @@ DIGRESSION_INTENTS = {
     "faq", "choose_topic", "ask_source", "tell_more", "ask_question", "ask_medication",
     "help", "bot_challenge", "out_of_scope", "other_language", "empty_message",
     "long_message", "thanks", "greet", "red_flag",
+    # not digressions, but not answers either: rules end the form kindly
+    "stop", "goodbye",
 }
 
 RESPONSES = {

@@ -10,8 +10,9 @@ ALL_CLEAR = ["yes", "no", "no", "no", "no", "no", "no"]  # willing, then six "no
 
 
 def step_line(messages):
-    return next((m["text"].splitlines()[0] for m in messages
-                 if (m.get("text") or "").startswith("Step ")), None)
+    """The "Step 3 of 8 · ..." line of a reply (it may follow a short word such as "Once more")."""
+    return next((line for m in messages for line in (m.get("text") or "").splitlines()
+                 if line.startswith("Step ")), None)
 
 
 def payload(command: str) -> str:
@@ -46,6 +47,14 @@ def test_invalid_answers_get_the_question_again(bot, sender):
     assert [b["title"] for b in reply[-1]["buttons"]] == ["Yes", "No", "Not sure"]
 
 
+def test_a_question_back_during_the_screen_is_not_taken_as_an_answer(bot, sender):
+    bot.say(sender, "safety check")
+    reply = bot.text(sender, "are you a bot?")
+    assert "not a person" in reply.lower() or "bot" in reply.lower()
+    assert "willing" in reply  # the same first question again, not the second one
+    assert "Take care" in bot.text(sender, "bye")
+
+
 def test_a_red_flag_during_the_screen_escalates(bot, sender):
     bot.say(sender, "safety check")
     text = bot.text(sender, "wait, she has chest pain")
@@ -69,7 +78,7 @@ def test_hand_routine_end_to_end_with_a_restart_in_the_middle(bot, sender):
     assert step_line(started).startswith("Step 1 of ")
     # The REST channel sends a step as its text with buttons, then the card data the web
     # widget draws (channels/socketio.py joins the two into one card).
-    at = next(i for i, m in enumerate(started) if (m.get("text") or "").startswith("Step "))
+    at = next(i for i, m in enumerate(started) if step_line([m]))
     card, data = started[at], started[at + 1]
     assert [b["title"] for b in card["buttons"]][:2] == ["Next", "Again"]
     assert data.get("custom", {}).get("type") == "step"
@@ -102,6 +111,29 @@ def test_hand_routine_end_to_end_with_a_restart_in_the_middle(bot, sender):
     assert "1 session" in summary and "comfort went up by 3" in summary
     export = bot.text(sender, "export my journal for the nurse")
     assert "hand" in export.lower()
+
+
+def test_a_full_foot_routine_to_the_journal(bot, sender):
+    bot.say(sender, "could you walk me through a foot massage")
+    screen_all_clear(bot, sender)
+    started = bot.say(sender, '/choose_variant{"variant": "tired"}')
+    first = step_line(started)
+    assert first.startswith("Step 1 of ") and "foot" in first.lower()
+    total = int(first.split(" of ")[1].split()[0])
+    seen = [1]
+    last = started
+    for _ in range(total + 2):
+        last = bot.say(sender, payload("next"))
+        line = step_line(last)
+        if line is None:
+            break
+        seen.append(int(line.split()[1]))
+    assert seen == list(range(1, total + 1))  # every step, in order, none skipped
+    assert any("How did they respond" in (m.get("text") or "") for m in last)
+    bot.say(sender, "Fell asleep")
+    bot.say(sender, "skip")
+    assert "saved this in your journal" in bot.text(sender, "skip")
+    assert "foot" in bot.text(sender, "show my log").lower()
 
 
 def test_foot_routine_signals_discomfort_stops_it(bot, sender):
