@@ -19,10 +19,12 @@ from actions.routine_state import in_progress, routine_resume_note, routine_stat
 from actions.screen_state import todays_verdict
 from bot.parsing import DONT_KNOW, OK, parse_rating
 from bot.routines import (
+    COMMANDS,
     Plan,
     Reply,
     apply,
     begin,
+    checkin_questions,
     detect_signal,
     handle_signal,
     parse_command,
@@ -58,9 +60,22 @@ def render(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     )
 
 
+def entity_text(tracker: Tracker, name: str) -> str | None:
+    """The latest value of an entity when it is a string. A button payload typed by hand
+    ('/choose_variant{"variant": {"x": 1}}') can carry any JSON value: never trust its type."""
+    value = next(tracker.get_latest_entity_values(name), None)
+    return value if isinstance(value, str) else None
+
+
+def command_from(tracker: Tracker) -> str | None:
+    """The stepper command of a button, if it is one the stepper knows."""
+    command = entity_text(tracker, "command")
+    return command if command in COMMANDS else None
+
+
 def variant_from(tracker: Tracker) -> str | None:
     """The variant chosen by button, or said in words ("she's unconscious")."""
-    chosen = next(tracker.get_latest_entity_values("variant"), None)
+    chosen = entity_text(tracker, "variant")
     if chosen in VARIANTS:
         return str(chosen)
     if latest_intent(tracker) != "choose_variant":
@@ -73,7 +88,7 @@ def variant_from(tracker: Tracker) -> str | None:
 
 
 def routine_from(tracker: Tracker) -> str:
-    chosen = next(tracker.get_latest_entity_values("routine"), None)
+    chosen = entity_text(tracker, "routine")
     text = str((tracker.latest_message or {}).get("text") or "").lower()
     if chosen in ("hand", "foot"):
         return str(chosen)
@@ -157,7 +172,7 @@ class ActionRoutineStep(Action):
             return []
         text = str((tracker.latest_message or {}).get("text") or "")
         intent = latest_intent(tracker)
-        command = next(tracker.get_latest_entity_values("command"), None)
+        command = command_from(tracker)  # an unknown '/routine_command{"command": "x"}': text
         signal = None if command else detect_signal(text)
         if signal:
             state, reply = handle_signal(state, signal)
@@ -219,6 +234,11 @@ class ActionGreet(Action):
         return []
 
 
+def offered_answers() -> set[str]:
+    """The check-in's button answers, lower-cased."""
+    return {o.lower() for q in checkin_questions() for o in q.options} | {"skip"}
+
+
 class ValidateCheckinForm(FormValidationAction):
     def name(self) -> str:
         return "validate_checkin_form"
@@ -228,6 +248,8 @@ class ValidateCheckinForm(FormValidationAction):
         if tracker.get_slot("requested_slot") != slot:
             return {}
         text = str((tracker.latest_message or {}).get("text") or "").strip()
+        if text.lower() in offered_answers():
+            return {slot: text}  # a button tapped ("Relaxed or calmer"), whatever the NLU said
         if latest_intent(tracker) in DIGRESSION_INTENTS - {"thanks", "empty_message"}:
             return {}
         return {slot: text}

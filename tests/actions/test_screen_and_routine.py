@@ -6,7 +6,7 @@ import pytest
 import yaml
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from actions.routine import ActionRoutineStep, ActionStartRoutine
+from actions.routine import ActionRoutineStep, ActionStartRoutine, ValidateCheckinForm
 from actions.screen import ActionScreenVerdict, ActionUpdateScreen, ValidateScreenForm
 from bot.screen import verdict_to_dict
 from bot.verdict import Level, Verdict
@@ -163,3 +163,15 @@ async def test_new_information_re_runs_the_verdict(dispatcher, tracker_factory):
     verdict = next(e["value"] for e in events if e.get("name") == "screen_verdict")
     assert "Please don't massage today." in texts(dispatcher)[0]
     assert verdict["level"] in ("do_not_massage", 3)
+
+
+async def test_a_tapped_check_in_button_is_an_answer_whatever_the_nlu_said(tracker_factory):
+    # "Relaxed or calmer" reads like an anxiety question to the classifier (faq)
+    tracker = tracker_factory("Relaxed or calmer", "faq",
+                              slots={"requested_slot": "checkin_response"})
+    assert await ValidateCheckinForm().extract_checkin_response(None, tracker, {}) == {
+        "checkin_response": "Relaxed or calmer"}
+    # a real question in the middle of the check-in is still left to the digression rules
+    question = tracker_factory("how often should I do this?", "faq",
+                               slots={"requested_slot": "checkin_response"})
+    assert await ValidateCheckinForm().extract_checkin_response(None, question, {}) == {}
