@@ -216,3 +216,38 @@ def describe(kind: str) -> tuple[str, str]:
     if not spec:
         return EMERGENCY, "this"
     return spec["tier"], spec["label"]
+
+
+def red_flag_message(tier: str, kind: str, label: str, hospice: str, emergency: str) -> str:
+    """The escalation text for a red flag, in short plain sentences."""
+    if kind == "crisis":
+        return (
+            "I'm so sorry you're carrying this much. Please call "
+            f"{emergency} now, or a crisis line, and tell them how you feel. "
+            f"You matter too. Your hospice team can support you as well: {hospice}."
+        )
+    if kind == "overwhelmed":
+        return (
+            "That sounds so hard, and you don't have to carry it alone. "
+            f"Please call your hospice team now: {hospice}. Supporting you is part of their job. "
+            f"If anyone is in danger, call {emergency}."
+        )
+    if tier == EMERGENCY:
+        return (
+            f"Please stop the massage now. {label.capitalize()} needs help straight away: "
+            f"call {emergency} now. When you can, let the hospice know too: {hospice}."
+        )
+    return (
+        f"Please stop the massage for now. {label.capitalize()} is something the hospice nurse "
+        f"should hear about today. Call them now: {hospice}. "
+        f"If it gets worse or you're frightened, call {emergency}."
+    )
+
+
+def red_flag_reply(kind: str | None, tier: str | None, hospice: str, emergency: str) -> str:
+    """The reply to a red flag of `kind` (the SafetyNet's entities); an unknown kind errs on the
+    safe side (emergency). Used by action_red_flag, and by the Rasa server itself when the
+    action server cannot be reached (components/server_patches.py)."""
+    kind = kind or ""
+    default_tier, label = describe(kind)
+    return red_flag_message(tier or default_tier, kind, label, hospice, emergency)

@@ -305,10 +305,16 @@ def _ratings(values: Mapping[str, Any] | None, when: str) -> dict[str, int | Non
     return out
 
 
+def _plain_text(value: Any) -> str:
+    """One line of text, spaces collapsed. NUL characters are dropped: PostgreSQL refuses
+    them in text ("A string literal cannot contain NUL"), and a caregiver never means one."""
+    return " ".join(str(value).replace("\x00", "").split())
+
+
 def _note(note: Any) -> str | None:
     if note is None:
         return None
-    text = " ".join(str(note).split())
+    text = _plain_text(note)
     if not text:
         return None
     return text if len(text) <= NOTE_MAX else text[: NOTE_MAX - 1].rstrip() + "\u2026"
@@ -317,7 +323,7 @@ def _note(note: Any) -> str | None:
 def _person_name(person: Any) -> str | None:
     if person is None:
         return None
-    name = " ".join(str(person).split())
+    name = _plain_text(person)
     if not name:
         return None
     if len(name) > NAME_MAX:

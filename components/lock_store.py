@@ -28,6 +28,13 @@ Settings come from the endpoint's keys, else the environment, else the default:
 `socket_timeout` / REDIS_SOCKET_TIMEOUT (10 s), and the lifetime from TICKET_LOCK_LIFETIME
 (Rasa's variable, 60 s).
 
+After Redis restarts, the pooled connections are dead, and redis-py 4.6's pure-Python parser
+does not notice when it hands one out (it reads the closed socket's end as "nothing to read"):
+each replica's next turn would fail. So before a command, a connection whose stream has
+already seen the server close it is replaced (`_ReconnectClosed`; no extra round trip, so
+tickets are still issued in the order messages arrive). Commands are never retried: a lost
+reply to ISSUE would leave an orphan ticket in the queue.
+
 Rasa accepts SANIC_WORKERS > 1 with any lock store configured by a `type` other than
 `in_memory` (rasa.core.utils.number_of_sanic_workers), so this class qualifies.
 """
@@ -136,6 +143,24 @@ return out
 """
 
 
+class _ReconnectClosed:
+    """For redis.asyncio connections: before a command is sent, a connection that the server
+    closed while it sat in the pool (its stream is at its end, or failed) is reconnected."""
+
+    async def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        reader = getattr(self, "_reader", None)
+        if reader is not None and (reader.at_eof() or reader.exception() is not None):
+            await self.disconnect(nowait=True)  # type: ignore[attr-defined]
+        await super().send_packed_command(command, check_health)  # type: ignore[misc]
+
+
+def _reconnecting(connection_class: type) -> type:
+    if issubclass(connection_class, _ReconnectClosed):
+        return connection_class
+    return type(f"Reconnecting{connection_class.__name__}", (_ReconnectClosed, connection_class),
+                {})
+
+
 def _setting(config: dict[str, Any], key: str, env: str, default: Any = None) -> Any:
     value = config.get(key)
     if value is None or value == "":
@@ -204,6 +229,8 @@ class AtomicRedisLockStore(LockStore):
         entry = self._async.get(id(loop))
         if entry is None or entry[0] is not loop:
             client = self._client(aioredis)
+            pool = client.connection_pool
+            pool.connection_class = _reconnecting(pool.connection_class)
             scripts = {
                 name: client.register_script(src)
                 for name, src in (("issue", ISSUE), ("acquire", ACQUIRE), ("finish", FINISH))

@@ -5,6 +5,12 @@ removes every stored event of that conversation, then keeps only what came after
 (the restart it returns and a fresh session). Rasa's stock store only ever appends, and would
 write the old events back from memory, so the deletion has to happen here, in the one place
 that owns the tracker database.
+
+Importing this module also installs components.server_patches (a failed action or a failed
+turn gets a kind reply instead of silence; a tracker store error is reported, not hidden in
+a per-process memory; faster validation of the action server's responses): the tracker store
+is the one project class every Rasa server of this project loads at start-up (endpoints.yml
+and deploy/endpoints.yml both configure it).
 """
 
 from __future__ import annotations
@@ -12,13 +18,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
+import sqlalchemy as sa
+import sqlalchemy.orm
+from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.events import ActionExecuted
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from components import server_patches
 
 logger = logging.getLogger(__name__)
 
 FORGET_ACTION = "action_delete_data"
+
+server_patches.install()
 
 
 def forget_marker(tracker: DialogueStateTracker) -> int | None:
@@ -37,6 +49,14 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Any = None, host: str | None = None, **kwargs: Any) -> None:
         url = kwargs.pop("url", None) or host
         super().__init__(domain=domain, host=url, **kwargs)
+        # Rasa's engine hands out pooled connections unchecked: after the database restarts,
+        # each one fails its first query (a caregiver's turn) before the pool notices. With a
+        # ping at checkout, a dead connection is replaced before anyone sees it.
+        old, engine_url = self.engine, self.engine.url
+        self.engine = sa.create_engine(engine_url, pool_pre_ping=True,
+                                       **create_engine_kwargs(engine_url))
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        old.dispose()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         marker = forget_marker(tracker)

@@ -57,7 +57,13 @@ trap 'stop; exit 130' INT
 trap 'stop; exit 143' TERM
 trap stop EXIT
 
-"$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" \
+# Sanic closes a new connection that has not sent its request within the keep-alive timeout
+# (5 s by default). Rasa connects to the action server, and when its event loop is then busy
+# with other messages for more than 5 s (several arriving at once while it warms up), the
+# action fails with "Cannot write to closing transport". The action server waits longer (as
+# in scripts/deploy_local.sh).
+SANIC_KEEP_ALIVE_TIMEOUT=${ACTIONS_KEEP_ALIVE_TIMEOUT:-75} \
+  "$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" \
   >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
 

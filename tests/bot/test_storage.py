@@ -175,6 +175,14 @@ def test_float_ratings_round_half_up_and_notes_are_trimmed(journal):
     assert rec.note.startswith("line one line two") and len(rec.note) == 500
 
 
+def test_nul_characters_in_a_note_or_name_are_dropped(journal):
+    # Found by tests/e2e/test_fuzz.py's control characters: PostgreSQL refuses NUL in text, so
+    # a check-in answer with one made action_log_session fail there.
+    journal.log_session("c", "hand", note="calm\x00er\x00", person="Ma\x00y")
+    [rec] = journal.recent_sessions("c")
+    assert rec.note == "calmer" and rec.person == "May"
+
+
 def test_recent_sessions_order_and_limit(journal):
     for i in range(7):
         journal.log_session("c", "hand", when=DAY0 + timedelta(days=i), note=f"n{i}")

@@ -196,6 +196,12 @@ def test_compose_file_wires_the_topology() -> None:
                 for src in line.split()[1:-1]:
                     if not src.startswith(("models/", "build/")):
                         assert (ROOT / src).exists(), f"{dockerfile}: {src}"
+    # The Rasa image holds every project package that credentials.yml and the endpoints name.
+    rasa_image = (DEPLOY / "compose" / "Dockerfile.rasa").read_text()
+    named = {key.split(".")[0] for key in load(ROOT / "credentials.yml") if "." in key}
+    named.add("components")
+    for package in sorted(named):
+        assert f"COPY {package} " in rasa_image, f"Dockerfile.rasa does not copy {package}/"
     # `docker compose config` needs no engine, only the Compose plugin.
     has_compose = shutil.which("docker") and subprocess.run(
         ["docker", "compose", "version"], capture_output=True, timeout=30).returncode == 0

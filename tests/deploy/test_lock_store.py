@@ -10,7 +10,7 @@ import time
 
 import pytest
 import redis
-from rasa.core.lock_store import LockStore
+from rasa.core.lock_store import LockError, LockStore
 from rasa.utils.endpoints import EndpointConfig
 
 from components.lock_store import AtomicRedisLockStore
@@ -193,3 +193,35 @@ def test_configured_from_endpoints_and_environment(
     # Keys given in endpoints.yml win over the environment.
     s = AtomicRedisLockStore(endpoint_config=EndpointConfig(type="x", db=3, key_prefix="k"))
     assert s.red.connection_pool.connection_kwargs["db"] == 3 and s.key_prefix == "k:lock:"
+
+
+@pytest.mark.parametrize("reconnect", [True, False])
+async def test_the_first_lock_after_a_redis_restart_works(redis_url: str, key_prefix: str,
+                                                          reconnect: bool, monkeypatch) -> None:
+    """Pooled connections die with Redis; the next turn must not be the one to find out.
+    (Without the lock store's reconnecting connections, it is: the second case shows why.)"""
+    from urllib.parse import urlparse
+
+    import components.lock_store
+    from tests.deploy.topology import TcpProxy
+
+    if not reconnect:
+        monkeypatch.setattr(components.lock_store, "_reconnecting", lambda cls: cls)
+    u = urlparse(redis_url)
+    proxy = TcpProxy(u.hostname or "127.0.0.1", u.port or 6379).start()
+    try:
+        s = store(redis_url.replace(u.netloc, f"127.0.0.1:{proxy.port}"), key_prefix)
+        async with s.lock("c1"):
+            pass
+        proxy.cut()  # Redis goes away: the pooled connection is dead...
+        proxy.restore()  # ...and Redis comes back
+        await asyncio.sleep(0.05)
+        if reconnect:
+            async with s.lock("c1") as lock:
+                assert lock.now_serving == 2
+        else:
+            with pytest.raises(LockError):
+                async with s.lock("c1"):
+                    pass
+    finally:
+        proxy.stop()

@@ -4,18 +4,23 @@
 PostgreSQL database for the tracker store and one for the journal, and its own Redis key
 prefix; `stop()` ends them and drops the databases. `converse()` sends bursts of messages
 through nginx and `check_tracker_store()` compares what PostgreSQL holds with what was sent
-and answered.
+and answered. `ManagedTopology` is the same topology with each process started by the
+harness, and the replicas' stores behind cuttable `TcpProxy`s, for the fault tests
+(tests/deploy/test_faults.py).
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -131,6 +136,9 @@ class Topology:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
+        self.drop_databases()
+
+    def drop_databases(self) -> None:
         admin = sa.create_engine(make_url(self.postgres_url), isolation_level="AUTOCOMMIT")
         with admin.connect() as c:
             for url in (self.tracker_url, self.journal_url):
@@ -271,3 +279,252 @@ def check_tracker_store(tracker_url: str, sent: dict[str, list[Turn]]) -> Check:
         if broken:
             check.broken_conversations.append(sender)
     return check
+
+
+# -- faults: a cuttable proxy, and a topology whose processes the test controls ------------------
+
+class TcpProxy:
+    """A TCP proxy on 127.0.0.1 that a test can cut, to play a service going down.
+
+    `cut()` closes the listening socket (new connections are refused, as when the service is
+    down) and every open connection (clients find them closed). `restore()` listens again on
+    the same port. Threads, one pair per connection: fine for a few dozen connections.
+    """
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._conns: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self.connections = 0  # accepted so far
+
+    def start(self) -> TcpProxy:
+        self.restore()
+        return self
+
+    def restore(self) -> None:
+        with self._lock:
+            if self._listener is not None:
+                return
+            listener = socket.create_server(("127.0.0.1", self.port))
+            self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        with self._lock:
+            listener, self._listener = self._listener, None
+            conns, self._conns = self._conns, set()
+        if listener is not None:
+            _close(listener)
+        for conn in conns:
+            _close(conn)
+
+    stop = cut
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                _close(client)
+                continue
+            with self._lock:
+                if self._listener is not listener:  # cut meanwhile
+                    _close(client)
+                    _close(upstream)
+                    return
+                self._conns |= {client, upstream}
+                self.connections += 1
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            with self._lock:
+                self._conns -= {src, dst}
+            _close(src)
+            _close(dst)
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(OSError):
+        sock.close()
+
+
+@dataclass
+class ManagedTopology(Topology):
+    """The topology of scripts/deploy_local.sh, each process started by the harness itself.
+
+    deploy_local.sh stops everything as soon as one process exits, which is right for a
+    terminal but leaves nothing to observe when a test kills a replica. Here the action
+    server, each Rasa replica and nginx are separate children (the same commands, settings,
+    endpoints and nginx templates as deploy_local.sh), so a test can kill -9 one replica, stop
+    and start the action server, and see what the others do. The replicas reach PostgreSQL
+    (tracker store) and Redis (lock store) through a `TcpProxy` each (`db_proxy`,
+    `redis_proxy`) that a test can cut; the action server's journal connects directly.
+    """
+
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        pg, rd = make_url(self.postgres_url), make_url(self.redis_url)
+        self.db_proxy = TcpProxy(pg.host or "127.0.0.1", pg.port or 5432)
+        self.redis_proxy = TcpProxy(rd.host or "127.0.0.1", rd.port or 6379)
+        self.proxied_tracker_url = str(make_url(self.tracker_url).set(
+            host="127.0.0.1", port=self.db_proxy.port))
+        self.proxied_redis_url = str(rd.set(host="127.0.0.1", port=self.redis_proxy.port))
+
+    # -- processes --------------------------------------------------------------------------
+    def managed_env(self) -> dict[str, str]:
+        env = self.env()
+        env.update(
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
+            SANIC_WORKERS="1", ALLOWED_ORIGINS="*", RASA_TELEMETRY_ENABLED="false",
+            TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1",
+            TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1",
+        )
+        credentials = (ROOT / "credentials.yml").read_text()
+        for var in set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", credentials)):
+            env.setdefault(var, "")
+        return env
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> subprocess.Popen:
+        with open(self.log_dir / f"{name}.log", "ab") as out:
+            out.write(f"\n--- started {time.strftime('%H:%M:%S')}: {' '.join(cmd)}\n".encode())
+            out.flush()
+            proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out,
+                                    stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes[name] = proc
+        return proc
+
+    def start_actions(self) -> None:
+        env = self.managed_env()
+        env["SANIC_KEEP_ALIVE_TIMEOUT"] = "75"  # as in deploy_local.sh
+        self._spawn("actions", [str(ROOT / ".venv/bin/rasa"), "run", "actions", "--actions",
+                                "actions", "--port", str(self.action_port)], env)
+
+    def start_replica(self, i: int) -> None:
+        """Replica i (1 or 2), its stores behind the proxies."""
+        env = self.managed_env()
+        env.update(TRACKER_DB_URL=self.proxied_tracker_url, REDIS_URL=self.proxied_redis_url)
+        self._spawn(f"rasa-{i}", [
+            str(ROOT / ".venv/bin/rasa"), "run", "--model", env["MODEL"],
+            "--port", str(self.rasa_ports[i - 1]), "--interface", "127.0.0.1",
+            "--endpoints", str(ROOT / "deploy" / "endpoints.yml"),
+            "--credentials", str(ROOT / "credentials.yml"),
+            "--enable-api", "--auth-token", self.token,
+        ], env)
+
+    def start_nginx(self) -> None:
+        from deploy.render_template import render
+
+        env = self.managed_env()
+        (self.log_dir / "nginx-tmp").mkdir(parents=True, exist_ok=True)
+        env.update(
+            DEPLOY_DIR=str(self.log_dir.resolve()), NGINX_LISTEN=f"127.0.0.1:{self.nginx_port}",
+            RASA_UPSTREAM_SERVERS="".join(f"server 127.0.0.1:{p} max_fails=3 fail_timeout=5s; "
+                                          for p in self.rasa_ports),
+        )
+        for name in ("gentle-hands.conf", "nginx.conf"):
+            template = ROOT / "deploy" / "nginx" / f"{name}.template"
+            (self.log_dir / name).write_text(render(template.read_text(), env))
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        conf = str(self.log_dir.resolve() / "nginx.conf")
+        self._spawn("nginx", [nginx, "-p", str(self.log_dir.resolve()), "-c", conf,
+                              "-g", "daemon off;"], env)
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 60) -> None:
+        proc = self.processes.get(name)
+        if proc is None or proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def kill_replica(self, i: int) -> None:
+        """kill -9: no shutdown handler runs, nothing is flushed or released."""
+        self.stop_process(f"rasa-{i}", signal.SIGKILL)
+
+    def alive(self, name: str) -> bool:
+        proc = self.processes.get(name)
+        return proc is not None and proc.poll() is None
+
+    def wait_ready(self, names: list[str] | None = None, timeout: float = START_TIMEOUT) -> None:
+        urls = {"actions": f"http://127.0.0.1:{self.action_port}/health",
+                "nginx": f"{self.url}/"}
+        urls.update({f"rasa-{i}": f"http://127.0.0.1:{p}/"
+                     for i, p in enumerate(self.rasa_ports, 1)})
+        pending = list(names or urls)
+        deadline = time.time() + timeout
+        while pending and time.time() < deadline:
+            for name in list(pending):
+                if not self.alive(name):
+                    raise RuntimeError(f"{name} exited while starting:\n{self.logs()}")
+                with contextlib.suppress(requests.RequestException):
+                    if requests.get(urls[name], timeout=2).ok:
+                        pending.remove(name)
+            time.sleep(0.5)
+        if pending:
+            raise RuntimeError(f"{pending} not ready in {timeout:.0f}s:\n{self.logs()}")
+
+    # -- life cycle -------------------------------------------------------------------------
+    def start(self) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.create_databases()
+        self.db_proxy.start()
+        self.redis_proxy.start()
+        self.start_actions()
+        self.start_replica(1)
+        self.start_replica(2)
+        self.start_nginx()
+        self.wait_ready()
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_process(name)
+        self.db_proxy.stop()
+        self.redis_proxy.stop()
+        self.drop_databases()
+
+    def create_databases(self) -> None:
+        admin = sa.create_engine(make_url(self.postgres_url), isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:
+            for url in (self.tracker_url, self.journal_url):
+                c.execute(sa.text(f'CREATE DATABASE "{make_url(url).database}"'))
+        admin.dispose()
+
+    def logs(self) -> str:
+        parts = []
+        for p in sorted(self.log_dir.glob("*.log")):
+            parts.append(f"--- {p.name}\n" + p.read_text(errors="replace")[-2500:])
+        return "\n".join(parts)
+
+    def replica_of(self, upstream: str) -> int:
+        """Which replica (1 or 2) an X-Upstream header names."""
+        port = int(upstream.rsplit(":", 1)[-1])
+        return self.rasa_ports.index(port) + 1
+
+    def say_to(self, i: int, sender: str, text: str, timeout: float = 120) -> tuple[int, list]:
+        """A message straight to replica i, past nginx."""
+        r = requests.post(f"http://127.0.0.1:{self.rasa_ports[i - 1]}/webhooks/rest/webhook",
+                          json={"sender": sender, "message": text}, timeout=timeout)
+        return r.status_code, r.json() if r.status_code == 200 else []

@@ -1,0 +1,267 @@
+"""Small corrections to the Rasa 3.6 server, installed when it starts.
+
+1. A failed action gets a kind reply instead of silence.
+   Rasa 3.6 catches an exception from an action (the action server is down or times out,
+   answers 500 because an action crashed...), logs it, drops the action's events and goes on
+   predicting: the caregiver gets no answer at all, and the policies may try the same failing
+   action again, up to ten times in one turn. `MessageProcessor._run_action` is wrapped so
+   that such a failure leaves `BotUttered(FAILURE_TEXT)` and `FollowupAction("action_listen")`:
+   one kind message, and the turn ends there. The conversation keeps its state (a form stays
+   where it was, a routine at its step), so trying again in a minute picks up where it
+   stopped. The error is still logged with its traceback. `ActionExecutionRejection` (a form
+   that could not use the message) is Rasa's normal control flow and passes through untouched.
+   Two actions have a fallback instead, computed in the Rasa server (bot/ is in both images;
+   actions/ is not):
+   - `action_red_flag`: a red flag always wins, so "try again in a minute" would be wrong.
+     The caregiver gets the same escalation text (bot.redflags.red_flag_reply) and any form
+     is stopped, as the action would have done.
+   - `action_session_start` (actions/session.py) falls back, silently, to Rasa's own session
+     start plus the phone numbers: without a session a new conversation's first message
+     would get the "not sure how to help" fallback; with it the message is understood, and
+     gets the kind reply if it needs the action server too.
+   The phone numbers come from HOSPICE_PHONE and EMERGENCY_NUMBER, with the defaults of
+   actions/settings.py (a test keeps the two in step).
+
+2. A turn that fails as a whole gets a kind reply too, and a red flag still its answer.
+   When the tracker store (PostgreSQL) or the lock store (Redis) cannot be reached, the
+   exception leaves `Agent.handle_message`, and every input channel of Rasa 3.6 logs it and
+   answers with whatever was collected: usually nothing (REST: HTTP 200 and `[]`).
+   `Agent.handle_message` is wrapped so that the caregiver is told, through the same output
+   channel, to try again in a minute; if the message is a red flag (the NLU needs no store)
+   they get the red-flag answer instead. The turn is not stored (the store is what failed);
+   the server stays up and answers normally once the store is back.
+
+   For that the tracker store's errors must reach `Agent.handle_message`. Rasa wraps every
+   tracker store in `FailSafeTrackerStore`, which hides them: a failed `retrieve` returns
+   "no such conversation" (the turn is answered as the first of a new conversation: a
+   caregiver at step 5 of a routine hears "there's no massage in progress"), and a failed
+   `save` goes to a per-process in-memory store that is never written back, and that the
+   other replica cannot see. Its `retrieve` and `save` now let the error through.
+
+3. The action server's response is validated against a schema compiled once.
+   `RemoteAction._validate_action_result` calls `jsonschema.validate`, which checks the
+   (constant) schema against the JSON Schema meta-schema on every call: with jsonschema 4.17
+   that was about 40% of the Rasa server's CPU (measured with py-spy under load). The same
+   validation, with the same errors, now uses a validator built once.
+
+`install()` applies them all and is idempotent. `components/tracker_store.py` (the tracker
+store both endpoints files configure) calls it on import, so every Rasa server of this project
+has them; importing this module alone changes nothing. Written against Rasa 3.6.21.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+FAILURE_TEXT = "I'm sorry, I can't do that just now. Please try again in a minute."
+SESSION_START = "action_session_start"
+RED_FLAG = "action_red_flag"
+# As in actions/settings.py (tests/components/test_server_patches.py checks they agree).
+DEFAULT_HOSPICE_PHONE = "the 24-hour number your hospice gave you"
+DEFAULT_EMERGENCY_NUMBER = "911"
+_INSTALLED = "_gentle_hands_patched"
+
+
+# -- 1. a failed action ---------------------------------------------------------------------------
+def failure_events() -> list[Any]:
+    """What a failed action leaves on the tracker: the kind reply, then listen."""
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME
+    from rasa.shared.core.events import BotUttered, FollowupAction
+
+    return [BotUttered(text=FAILURE_TEXT), FollowupAction(ACTION_LISTEN_NAME)]
+
+
+def phone_numbers() -> dict[str, str]:
+    """The slots actions/session.py sets: hospice_phone and emergency_number."""
+    return {
+        "hospice_phone": os.environ.get("HOSPICE_PHONE", "").strip() or DEFAULT_HOSPICE_PHONE,
+        "emergency_number": os.environ.get("EMERGENCY_NUMBER", "").strip()
+        or DEFAULT_EMERGENCY_NUMBER,
+    }
+
+
+async def fallback_session_start(output_channel: Any, nlg: Any, tracker: Any,
+                                 domain: Any) -> list[Any]:
+    """Rasa's built-in session start, plus the phone numbers actions/session.py would set."""
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.events import SlotSet
+
+    events = await ActionSessionStart().run(output_channel, nlg, tracker, domain)
+    slots = {slot.name for slot in domain.slots}
+    phones = [SlotSet(name, value) for name, value in phone_numbers().items() if name in slots]
+    return events[:-1] + phones + events[-1:]  # the last event is action_listen
+
+
+def red_flag_text(entities: list[dict[str, Any]]) -> str:
+    """action_red_flag's text for the SafetyNet's red_flag_kind / red_flag_tier entities."""
+    from bot.redflags import red_flag_reply
+
+    def entity(name: str) -> str | None:
+        value = next((e.get("value") for e in entities if e.get("entity") == name), None)
+        return str(value) if value is not None else None
+
+    phones = phone_numbers()
+    return red_flag_reply(entity("red_flag_kind"), entity("red_flag_tier"),
+                          phones["hospice_phone"], phones["emergency_number"])
+
+
+def fallback_red_flag(tracker: Any) -> list[Any]:
+    """What action_red_flag (actions/safety.py) says and does, without the action server."""
+    from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+    from rasa.shared.core.events import ActiveLoop, BotUttered, FollowupAction, SlotSet
+
+    text = red_flag_text(list(getattr(tracker.latest_message, "entities", None) or []))
+    return [BotUttered(text=text), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None),
+            FollowupAction(ACTION_LISTEN_NAME)]
+
+
+class GuardedAction:
+    """An action whose `run` turns an unexpected exception into `failure_events`.
+
+    Everything else (its name, the event logged for its execution...) is the wrapped action's.
+    """
+
+    def __init__(self, action: Any) -> None:
+        self._action = action
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._action, name)
+
+    def name(self) -> str:
+        return self._action.name()
+
+    def event_for_successful_execution(self, prediction: Any) -> Any:
+        return self._action.event_for_successful_execution(prediction)
+
+    async def run(self, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> list[Any]:
+        from rasa.core.actions.action import ActionExecutionRejection
+
+        try:
+            return await self._action.run(output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise
+        except Exception:
+            sender = getattr(tracker, "sender_id", "?")
+            if self.name() == RED_FLAG:
+                logger.exception("The action '%s' failed in conversation '%s'; the red flag "
+                                 "was answered by the Rasa server.", RED_FLAG, sender)
+                return fallback_red_flag(tracker)
+            if self.name() == SESSION_START:
+                logger.exception("The action '%s' failed in conversation '%s'; Rasa's own "
+                                 "session start was used instead.", SESSION_START, sender)
+                return await fallback_session_start(output_channel, nlg, tracker, domain)
+            logger.exception(
+                "The action '%s' failed in conversation '%s'; the caregiver was asked to try "
+                "again in a minute.", self.name(), sender)
+            return failure_events()
+
+
+def guard_run_action(original: Any) -> Any:
+    """`MessageProcessor._run_action`, running the action through `GuardedAction`."""
+    @functools.wraps(original)
+    async def _run_action(self: Any, action: Any, tracker: Any, output_channel: Any, nlg: Any,
+                          prediction: Any) -> bool:
+        return await original(self, GuardedAction(action), tracker, output_channel, nlg,
+                              prediction)
+
+    setattr(_run_action, _INSTALLED, True)
+    return _run_action
+
+
+# -- 2. a failed turn -----------------------------------------------------------------------------
+async def red_flag_answer(agent: Any, message: Any) -> str | None:
+    """The red-flag answer if the message is a red flag (parsed without any store), or None."""
+    parsed = await agent.processor.parse_message(message)
+    if ((parsed.get("intent") or {}).get("name")) != "red_flag":
+        return None
+    return red_flag_text(list(parsed.get("entities") or []))
+
+
+def guard_handle_message(original: Any) -> Any:
+    """`Agent.handle_message` that answers kindly when the turn fails (stores unreachable)."""
+    @functools.wraps(original)
+    async def handle_message(self: Any, message: Any) -> Any:
+        try:
+            return await original(self, message)
+        except Exception:
+            logger.exception(
+                "Could not handle a message of conversation '%s' (is the tracker store or "
+                "the lock store down?); the caregiver was asked to try again in a minute.",
+                getattr(message, "sender_id", "?"))
+            channel = getattr(message, "output_channel", None)
+            if channel is None:
+                return None
+            text = FAILURE_TEXT
+            try:
+                text = await red_flag_answer(self, message) or FAILURE_TEXT
+            except Exception:
+                logger.exception("Could not check the failed message for a red flag.")
+            try:
+                await channel.send_response(message.sender_id, {"text": text})
+            except Exception:
+                logger.exception("Could not send the apology either.")
+            return None
+
+    setattr(handle_message, _INSTALLED, True)
+    return handle_message
+
+
+async def _retrieve(self: Any, sender_id: str) -> Any:
+    """`FailSafeTrackerStore.retrieve` that lets the primary store's error through."""
+    return await self._tracker_store.retrieve(sender_id)
+
+
+async def _save(self: Any, tracker: Any) -> None:
+    """`FailSafeTrackerStore.save` that lets the primary store's error through."""
+    await self._tracker_store.save(tracker)
+
+
+# -- 3. validating the action server's response ---------------------------------------------------
+@functools.lru_cache(maxsize=1)
+def response_validator() -> Any:
+    """A validator for the action server's response, its schema checked once."""
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    schema = RemoteAction.action_response_format_spec()
+    cls = validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+    """`RemoteAction._validate_action_result` of Rasa 3.6.21, with the compiled validator."""
+    from jsonschema.exceptions import best_match
+    from rasa.shared.constants import DOCS_BASE_URL
+
+    error = best_match(response_validator().iter_errors(result))
+    if error is not None:
+        error.message += (
+            f". Failed to validate Action server response from API, "
+            f"make sure your response from the Action endpoint is valid. "
+            f"For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise error
+    return True
+
+
+def install() -> None:
+    """Apply the corrections (once) to Rasa's classes in this process."""
+    from rasa.core.actions.action import RemoteAction
+    from rasa.core.agent import Agent
+    from rasa.core.processor import MessageProcessor
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    if not getattr(MessageProcessor._run_action, _INSTALLED, False):
+        MessageProcessor._run_action = guard_run_action(MessageProcessor._run_action)
+    if not getattr(Agent.handle_message, _INSTALLED, False):
+        Agent.handle_message = guard_handle_message(Agent.handle_message)
+    FailSafeTrackerStore.retrieve = _retrieve
+    FailSafeTrackerStore.save = _save
+    RemoteAction._validate_action_result = validate_action_result

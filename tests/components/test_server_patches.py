@@ -1,0 +1,265 @@
+"""components/server_patches.py: kind replies for failed actions and turns; the validator."""
+
+from __future__ import annotations
+
+import socket
+
+import jsonschema
+import pytest
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    BotUttered,
+    FollowupAction,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
+from rasa.utils.endpoints import EndpointConfig
+
+from components import server_patches
+from components.server_patches import (
+    FAILURE_TEXT,
+    GuardedAction,
+    guard_handle_message,
+    guard_run_action,
+    validate_action_result,
+)
+
+KIND = [BotUttered(text=FAILURE_TEXT), FollowupAction(ACTION_LISTEN_NAME)]
+DOMAIN_YAML = """
+version: "3.1"
+session_config: {carry_over_slots_to_new_session: true}
+slots:
+  routine_variant: {type: text, mappings: [{type: custom}]}
+  hospice_phone: {type: text, mappings: [{type: custom}]}
+  emergency_number: {type: text, mappings: [{type: custom}]}
+"""
+
+
+class Failing:
+    def __init__(self, name: str, error: Exception) -> None:
+        self._name, self.error = name, error
+
+    def name(self) -> str:
+        return self._name
+
+    async def run(self, *args):
+        raise self.error
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_a_remote_action_whose_server_is_down_becomes_a_kind_reply():
+    endpoint = EndpointConfig(f"http://127.0.0.1:{closed_port()}/webhook")
+    action = GuardedAction(RemoteAction("action_estimate_relief", endpoint))
+    events = await action.run(CollectingOutputChannel(), None,
+                              DialogueStateTracker("caregiver", []), Domain.empty())
+    assert events == KIND
+    assert action.name() == "action_estimate_relief"
+
+
+@pytest.mark.parametrize("error", [RasaException("500 from the action server"),
+                                   ValueError("a bug"), TimeoutError()])
+async def test_any_failure_of_an_action_is_one_kind_message_then_listen(error):
+    events = await GuardedAction(Failing("validate_estimate_form", error)).run(
+        None, None, DialogueStateTracker("caregiver", []), None)
+    assert events == KIND
+
+
+async def test_a_rejection_is_rasa_control_flow_and_passes_through():
+    action = GuardedAction(Failing("estimate_form", ActionExecutionRejection("estimate_form")))
+    with pytest.raises(ActionExecutionRejection):
+        await action.run(None, None, DialogueStateTracker("caregiver", []), None)
+
+
+@pytest.mark.filterwarnings("ignore:Slot auto-fill")
+async def test_a_failed_session_start_falls_back_to_rasas_own_with_the_phone_numbers(
+        monkeypatch):
+    monkeypatch.setenv("HOSPICE_PHONE", "0800 555 0100")
+    monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)
+    domain = Domain.from_yaml(DOMAIN_YAML)
+    tracker = DialogueStateTracker.from_events(
+        "caregiver", [SlotSet("routine_variant", "tired")], slots=domain.slots)
+    action = GuardedAction(Failing("action_session_start", RasaException("down")))
+    events = await action.run(CollectingOutputChannel(), None, tracker, domain)
+    assert events == [SessionStarted(), SlotSet("routine_variant", "tired"),
+                      SlotSet("hospice_phone", "0800 555 0100"),
+                      SlotSet("emergency_number", "911"), ActionExecuted(ACTION_LISTEN_NAME)]
+
+
+@pytest.mark.parametrize("kind,tier,number", [("chest_pain", "emergency", "999"),
+                                               ("fever", "nurse", "0800 555 0100"),
+                                               ("unknown_kind", None, "999")])
+async def test_a_red_flag_is_still_answered_when_the_action_server_is_down(monkeypatch, kind,
+                                                                          tier, number):
+    from actions.safety import ActionRedFlag
+    from tests.actions.conftest import make_tracker
+
+    monkeypatch.setenv("HOSPICE_PHONE", "0800 555 0100")
+    monkeypatch.setenv("EMERGENCY_NUMBER", "999")
+    entities = [{"entity": "red_flag_kind", "value": kind}]
+    if tier:
+        entities.append({"entity": "red_flag_tier", "value": tier})
+    tracker = DialogueStateTracker.from_events("caregiver", [
+        UserUttered("she has chest pain", {"name": "red_flag"}, entities)])
+    action = GuardedAction(Failing("action_red_flag", RasaException("down")))
+    events = await action.run(CollectingOutputChannel(), None, tracker, None)
+    assert events[1:] == [ActiveLoop(None), SlotSet("requested_slot", None),
+                          FollowupAction(ACTION_LISTEN_NAME)]
+    text = events[0].text
+    assert number in text and "stop" in text.lower()
+
+    # word for word what action_red_flag itself says
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    await ActionRedFlag().run(dispatcher, make_tracker("x", "red_flag", entities), {})
+    assert dispatcher.messages[0]["text"] == text
+
+
+def test_the_default_phone_numbers_are_those_of_the_action_server(monkeypatch):
+    from actions import settings
+
+    monkeypatch.delenv("HOSPICE_PHONE", raising=False)
+    monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)
+    cfg = settings.get()
+    assert server_patches.phone_numbers() == {"hospice_phone": cfg.hospice_phone,
+                                              "emergency_number": cfg.emergency_number}
+
+
+async def test_the_processor_runs_actions_through_the_guard():
+    seen = []
+
+    async def original(self, action, tracker, output_channel, nlg, prediction):
+        seen.append(await action.run(output_channel, nlg, tracker, None))
+        return True
+
+    wrapped = guard_run_action(original)
+    assert await wrapped(None, Failing("action_x", RuntimeError("boom")),
+                         DialogueStateTracker("c", []), None, None, None)
+    assert seen == [KIND]
+
+
+async def test_a_turn_that_fails_as_a_whole_gets_the_kind_reply():
+    async def original(self, message):
+        raise ConnectionError("the tracker store is down")
+
+    channel = CollectingOutputChannel()
+    result = await guard_handle_message(original)(None, UserMessage("hi", channel, "caregiver"))
+    assert result is None
+    assert [m["text"] for m in channel.messages] == [FAILURE_TEXT]
+    assert channel.messages[0]["recipient_id"] == "caregiver"
+
+
+async def test_a_turn_that_works_is_untouched():
+    async def original(self, message):
+        await message.output_channel.send_response(message.sender_id, {"text": "hello"})
+        return ["ok"]
+
+    channel = CollectingOutputChannel()
+    assert await guard_handle_message(original)(None, UserMessage("hi", channel, "c")) == ["ok"]
+    assert [m["text"] for m in channel.messages] == ["hello"]
+
+
+@pytest.mark.parametrize("response", [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "hi"}]},
+    {"events": [{"event": "nonsense"}]},
+    {"events": "not a list"},
+    {"responses": [{"text": 5}], "events": [{"event": "slot"}]},
+    {"events": [{"no": "event key"}]},
+])
+def test_validation_gives_the_same_verdict_and_error_as_jsonschema(response):
+    schema = RemoteAction.action_response_format_spec()
+    try:
+        jsonschema.validate(response, schema)
+        expected = None
+    except jsonschema.ValidationError as e:
+        expected = e.message
+    if expected is None:
+        assert validate_action_result(None, response) is True
+    else:
+        with pytest.raises(jsonschema.ValidationError) as caught:
+            validate_action_result(None, response)
+        assert caught.value.message.startswith(expected + ". Failed to validate")
+
+
+def test_install_is_idempotent_and_applies_all_three():
+    from rasa.core.agent import Agent
+    from rasa.core.processor import MessageProcessor
+
+    server_patches.install()
+    run_action, handle = MessageProcessor._run_action, Agent.handle_message
+    server_patches.install()
+    assert MessageProcessor._run_action is run_action and Agent.handle_message is handle
+    assert getattr(run_action, "_gentle_hands_patched", False)
+    assert getattr(handle, "_gentle_hands_patched", False)
+    assert RemoteAction._validate_action_result is validate_action_result
+
+
+class BrokenStore:
+    domain = None
+    event_broker = None
+
+    async def retrieve(self, sender_id):
+        raise ConnectionError("PostgreSQL is down")
+
+    async def save(self, tracker):
+        raise ConnectionError("PostgreSQL is down")
+
+
+async def test_tracker_store_errors_are_not_hidden_in_memory():
+    from rasa.core.tracker_store import FailSafeTrackerStore
+
+    server_patches.install()
+    store = FailSafeTrackerStore(BrokenStore())
+    with pytest.raises(ConnectionError):
+        await store.retrieve("caregiver")
+    with pytest.raises(ConnectionError):
+        await store.save(DialogueStateTracker("caregiver", []))
+    assert store._fallback_tracker_store is None  # nothing was kept in memory
+
+
+class FakeProcessor:
+    def __init__(self, parsed):
+        self.parsed = parsed
+
+    async def parse_message(self, message):
+        return self.parsed
+
+
+class FakeAgent:
+    def __init__(self, parsed):
+        self.processor = FakeProcessor(parsed)
+
+
+async def test_a_red_flag_still_gets_its_answer_when_the_stores_are_down(monkeypatch):
+    monkeypatch.setenv("EMERGENCY_NUMBER", "999")
+    parsed = {"intent": {"name": "red_flag"}, "entities": [
+        {"entity": "red_flag_tier", "value": "emergency"},
+        {"entity": "red_flag_kind", "value": "chest_pain"}]}
+
+    async def original(self, message):
+        raise ConnectionError("Redis is down")
+
+    channel = CollectingOutputChannel()
+    await guard_handle_message(original)(FakeAgent(parsed),
+                                         UserMessage("she has chest pain", channel, "c"))
+    (reply,) = [m["text"] for m in channel.messages]
+    assert "999" in reply and "stop" in reply.lower()
+
+    channel = CollectingOutputChannel()
+    await guard_handle_message(original)(FakeAgent({"intent": {"name": "greet"}}),
+                                         UserMessage("hi", channel, "c"))
+    assert [m["text"] for m in channel.messages] == [FAILURE_TEXT]
