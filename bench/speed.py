@@ -253,6 +253,7 @@ def training_times(vanilla_dir: Path) -> dict[str, dict[str, float]]:
 
 
 def make_vanilla(where: Path) -> Path:
+    where.mkdir(parents=True)  # rasa init wants the folder to exist
     subprocess.run([str(VENV / "rasa"), "init", "--no-prompt", "--init-dir", str(where)],
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                    env=dict(os.environ, RASA_TELEMETRY_ENABLED="false"))
