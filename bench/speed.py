@@ -46,7 +46,7 @@ BEGIN, END = "<!-- speed:begin -->", "<!-- speed:end -->"
 CREDENTIAL_VARS = ["HOSPICE_NAME", "HOSPICE_PHONE", "EMERGENCY_NUMBER", "PUBLIC_URL",
                    "TELEGRAM_TOKEN", "TELEGRAM_SECRET_TOKEN", "TELEGRAM_API_URL",
                    "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_WHATSAPP_NUMBER",
-                   "TWILIO_API_URL"]
+                   "TWILIO_API_URL", "RASA_AUTH_TOKEN"]
 
 # One caregiver's scripted conversation (FAQ, source, estimate, the start of a routine).
 GH_SCRIPT = [
@@ -117,6 +117,8 @@ class Server:
         self.procs["rasa"] = self._spawn(cmd, env, "rasa")
         deadline = began + 300
         while time.time() < deadline:
+            if any(p.poll() is not None for p in self.procs.values()):
+                raise RuntimeError(f"{self.name} stopped while starting; see {self.workdir}")
             try:
                 if self.say("startup-" + uuid.uuid4().hex[:6], "hello")[1] == 200:
                     self.startup_s = time.time() - began
