@@ -370,7 +370,7 @@ def main() -> None:
              ([], "estimate relief for pain 6 and anxiety 8")),
             ("vanilla", vanilla_dir, vanilla_model, False, VANILLA_SCRIPT, ([], "hello"), None),
         ):
-            work = tmp_path / name.replace(" ", "_")
+            work = tmp_path / ("run-" + name.replace(" ", "_"))
             work.mkdir()
             server = Server(name, cwd, mdl, work, actions)
             log(f"starting {name}")
