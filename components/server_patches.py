@@ -44,6 +44,13 @@
    that was about 40% of the Rasa server's CPU (measured with py-spy under load). The same
    validation, with the same errors, now uses a validator built once.
 
+4. An event's class is looked up once per event name, not once per event.
+   `Event.resolve_by_type` walks every subclass of `Event` (recursively) for every stored
+   event it turns back into an object: reading a 50-turn conversation (about 300 events)
+   spent 8.7 ms there (bench/profile_turn.py and bench/RESULTS.md), growing with every
+   turn. The class found for a name is now remembered (same result: the first subclass
+   with that name; unknown names, `default` and the old "topic" go the original way).
+
 `install()` applies them all and is idempotent. `components/tracker_store.py` (the tracker
 store both endpoints files configure) calls it on import, so every Rasa server of this project
 has them; importing this module alone changes nothing. Written against Rasa 3.6.21.
@@ -251,12 +258,33 @@ def validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     return True
 
 
+# -- 4. event classes by name --------------------------------------------------------------------
+_EVENT_CLASSES: dict[str, Any] = {}
+
+
+def remembering_resolve_by_type(original: Any) -> Any:
+    """`Event.resolve_by_type` that remembers the class it found for each event name."""
+    @functools.wraps(original)
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        found = _EVENT_CLASSES.get(type_name)
+        if found is not None:
+            return found
+        found = original(type_name, default)
+        if found is not None and found is not default:
+            _EVENT_CLASSES[type_name] = found
+        return found
+
+    setattr(resolve_by_type, _INSTALLED, True)
+    return resolve_by_type
+
+
 def install() -> None:
     """Apply the corrections (once) to Rasa's classes in this process."""
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
     from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.shared.core.events import Event
 
     if not getattr(MessageProcessor._run_action, _INSTALLED, False):
         MessageProcessor._run_action = guard_run_action(MessageProcessor._run_action)
@@ -265,3 +293,5 @@ def install() -> None:
     FailSafeTrackerStore.retrieve = _retrieve
     FailSafeTrackerStore.save = _save
     RemoteAction._validate_action_result = validate_action_result
+    if not getattr(Event.resolve_by_type, _INSTALLED, False):
+        Event.resolve_by_type = staticmethod(remembering_resolve_by_type(Event.resolve_by_type))

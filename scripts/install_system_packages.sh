@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# System packages the channel tests need (Debian/Ubuntu): headless Chromium for the widget's
-# browser tests (driven by playwright-core from npm, which never downloads a browser), and
-# Node.js + npm to build the widget. Idempotent and quiet: installs only what is missing.
+# System packages the tests need (Debian/Ubuntu): headless Chromium for the widget's browser
+# tests (driven by Playwright, which never downloads a browser), Node.js + npm to build the
+# widget, and nginx for the production topology (tests/deploy, make deploy-local; the tests
+# run it as a child process with their own configuration, never as a system service). Idempotent and quiet: installs only what is missing.
 # Works as root, or through sudo when it exists; otherwise says what to install and stops.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromium)
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 # Fonts so screenshots show real text (Chromium pulls a basic set; DejaVu covers the rest).
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 

@@ -12,12 +12,11 @@ export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://127.0.0.1:${ACTION_PORT
 export TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///var/tracker.db}
 export JOURNAL_DB_URL=${JOURNAL_DB_URL:-sqlite:///var/journal.db}
 export ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-*}
-# Rasa fails on an unset ${VAR} in credentials.yml: every channel setting gets a default here.
-# Empty phone numbers fall back to actions/settings.py; empty tokens keep Telegram and
-# WhatsApp switched off.
-for var in HOSPICE_NAME HOSPICE_PHONE EMERGENCY_NUMBER PUBLIC_URL \
-           TELEGRAM_TOKEN TELEGRAM_SECRET_TOKEN TELEGRAM_API_URL \
-           TWILIO_ACCOUNT_SID TWILIO_AUTH_TOKEN TWILIO_WHATSAPP_NUMBER TWILIO_API_URL; do
+# Rasa fails on an unset ${VAR} in credentials.yml: every variable it names defaults to empty
+# here (RASA_AUTH_TOKEN is set below). Empty phone numbers fall back to actions/settings.py;
+# empty tokens keep Telegram and WhatsApp off; an empty REST_WEBHOOK_SECRET leaves the REST
+# webhook open.
+for var in $(grep -oE '\$\{[A-Z_][A-Z0-9_]*\}' credentials.yml | tr -d '${}' | sort -u); do
   export "$var=${!var:-}"
 done
 export RASA_TELEMETRY_ENABLED=false
@@ -67,8 +66,16 @@ SANIC_KEEP_ALIVE_TIMEOUT=${ACTIONS_KEEP_ALIVE_TIMEOUT:-75} \
   >"$LOG_DIR/actions.log" 2>&1 &
 pids+=($!)
 
+# One --cors per origin. Split on commas without letting the shell expand a "*" into the
+# names of the files here (it did: the default "*" became "--cors Makefile --cors README.md...").
+# cors:begin (tests/deploy/test_deploy_files.py runs these lines)
 cors_args=()
-for origin in ${ALLOWED_ORIGINS//,/ }; do cors_args+=(--cors "$origin"); done
+IFS=',' read -r -a origins <<< "$ALLOWED_ORIGINS"
+for origin in "${origins[@]}"; do
+  origin="${origin// /}"
+  if [ -n "$origin" ]; then cors_args+=(--cors "$origin"); fi
+done
+# cors:end
 
 "$VENV/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" \
   --endpoints endpoints.yml --credentials credentials.yml \

@@ -14,6 +14,7 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
     BotUttered,
+    Event,
     FollowupAction,
     SessionStarted,
     SlotSet,
@@ -195,17 +196,41 @@ def test_validation_gives_the_same_verdict_and_error_as_jsonschema(response):
         assert caught.value.message.startswith(expected + ". Failed to validate")
 
 
-def test_install_is_idempotent_and_applies_all_three():
+def test_install_is_idempotent_and_applies_them_all():
     from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
 
     server_patches.install()
     run_action, handle = MessageProcessor._run_action, Agent.handle_message
+    resolve = Event.resolve_by_type
     server_patches.install()
     assert MessageProcessor._run_action is run_action and Agent.handle_message is handle
+    assert Event.resolve_by_type is resolve and getattr(resolve, "_gentle_hands_patched", False)
     assert getattr(run_action, "_gentle_hands_patched", False)
     assert getattr(handle, "_gentle_hands_patched", False)
     assert RemoteAction._validate_action_result is validate_action_result
+
+
+def test_event_classes_resolve_as_rasa_resolves_them():
+    from rasa.shared.utils.common import all_subclasses
+
+    server_patches.install()
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert {"user", "bot", "action", "slot", "session_started", "active_loop"} <= names
+    for name in names:
+        expected = next(c for c in all_subclasses(Event) if c.type_name == name)
+        assert Event.resolve_by_type(name) is expected
+        assert Event.resolve_by_type(name) is expected  # and again, remembered
+    # Unknown names behave as before: the default, None for the old "topic", else an error.
+    assert Event.resolve_by_type("nonsense", default=SlotSet) is SlotSet
+    assert Event.resolve_by_type("topic") is None
+    with pytest.raises(ValueError, match="Unknown event name 'nonsense'"):
+        Event.resolve_by_type("nonsense")
+    stored = [UserUttered("hi", {"name": "greet", "confidence": 1.0}).as_dict(),
+              SlotSet("routine_variant", "standard").as_dict(), ActionExecuted("utter_x").as_dict()]
+    events = [Event.from_parameters(d) for d in stored]
+    assert [type(e) for e in events] == [UserUttered, SlotSet, ActionExecuted]
+    assert [e.as_dict() for e in events] == stored
 
 
 class BrokenStore:

@@ -196,6 +196,10 @@ def test_compose_file_wires_the_topology() -> None:
                 for src in line.split()[1:-1]:
                     if not src.startswith(("models/", "build/")):
                         assert (ROOT / src).exists(), f"{dockerfile}: {src}"
+    # Rasa refuses to start on an unset ${VAR} in credentials.yml: the replicas set each one.
+    for var in set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", (ROOT / "credentials.yml").read_text())):
+        for name in ("rasa-1", "rasa-2"):
+            assert var in services[name]["environment"], f"{name} does not set {var}"
     # The Rasa image holds every project package that credentials.yml and the endpoints name.
     rasa_image = (DEPLOY / "compose" / "Dockerfile.rasa").read_text()
     named = {key.split(".")[0] for key in load(ROOT / "credentials.yml") if "." in key}
@@ -213,3 +217,23 @@ def test_compose_file_wires_the_topology() -> None:
                  "PATH": os.environ["PATH"]},
         )
         assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("origins, expected", [
+    ("*", ["--cors", "*"]),
+    ("https://a.example.org, https://b.example.org",
+     ["--cors", "https://a.example.org", "--cors", "https://b.example.org"]),
+    ("", []),
+])
+def test_run_sh_passes_each_allowed_origin_to_rasa_as_it_is(tmp_path, origins, expected):
+    """The lines of scripts/run.sh that build Rasa's --cors arguments, run in a folder with
+    files in it: a "*" must reach Rasa as "*", not as the names of those files."""
+    script = (ROOT / "scripts" / "run.sh").read_text()
+    lines = script[script.index("# cors:begin"):script.index("# cors:end")]
+    (tmp_path / "Makefile").write_text("")
+    (tmp_path / "README.md").write_text("")
+    r = subprocess.run(["bash", "-c", lines + '\nprintf "%s\\n" "${cors_args[@]}"'],
+                       cwd=tmp_path, env={"ALLOWED_ORIGINS": origins, "PATH": os.environ["PATH"]},
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert [line for line in r.stdout.splitlines() if line] == expected

@@ -5,7 +5,8 @@ the action server as separate processes the test controls, a fresh PostgreSQL da
 the replicas' tracker store (PostgreSQL) and lock store (Redis) behind cuttable TCP proxies.
 Every test leaves the topology whole again.
 
-a. kill -9 of the replica that served a hand routine's last step: after a restart, the
+a. kill -9 of the replica that served a hand routine's last step: while it is down, nginx
+   sends every message to the other replica (no 502); after a restart, the
    caregiver's next "next" (through nginx, whichever replica serves it) is step 3, and the
    restarted replica itself carries the conversation on to step 4. The routine lives in
    PostgreSQL, not in a replica.
@@ -13,15 +14,17 @@ b. Action server stopped: a message that needs an action gets, at once, "I'm sor
    do that just now. Please try again in a minute." (components/server_patches.py; Rasa 3.6
    alone sends nothing); a red flag is still answered with the right number; once the action
    server is back the same message gets the estimate.
-c. PostgreSQL, then Redis, cut (the proxy refuses new connections and closes open ones, as
-   when the service is down): a message through nginx, and another to the replica that
-   served it, get the kind reply within seconds (Rasa 3.6 alone answered the first as a new
-   conversation from memory, or with nothing); a red flag still gets its answer; both Rasa
-   processes stay up (same pids); once the proxy is back, the first message to each replica,
-   the one that saw no traffic during the outage first, is answered normally.
+c. PostgreSQL, then Redis, down (the proxy refuses new connections and closes open ones)
+   or hung (connections accepted and kept open, nothing answered): a message through nginx,
+   and another to the replica that served it, get the kind reply within seconds, at most
+   the stores' 10 s timeouts (Rasa 3.6 alone answered the first as a new conversation from
+   memory, or with nothing, and a hung PostgreSQL froze the replica until nginx gave up);
+   a red flag still gets its answer; both Rasa processes stay up (same pids); once the
+   proxy is back, the first message to each replica, the one that saw no traffic during
+   the outage first, is answered normally.
 
-Needs TEST_POSTGRES_URL, TEST_REDIS_URL, nginx and the trained model; about 3 minutes here,
-most of it loading the model into the replicas.
+Needs TEST_POSTGRES_URL, TEST_REDIS_URL, nginx and the trained model; about 4 minutes here,
+most of it loading the model into the replicas and waiting out the hung stores' timeouts.
 """
 
 from __future__ import annotations
@@ -98,6 +101,11 @@ def test_a_replica_killed_mid_routine_loses_nothing(topology: ManagedTopology) -
     pid = topology.processes[f"rasa-{victim}"].pid
     topology.kill_replica(victim)
     assert not topology.alive(f"rasa-{victim}")
+    # While it is down, nginx skips it: every caregiver still gets an answer, none a 502.
+    for n in range(10):
+        status, body, upstream = topology.say(sender(f"down{n}"), "hi", timeout=BOUND)
+        assert status == 200 and "Gentle Hands" in " ".join(texts(body)), (n, status, upstream)
+        assert topology.replica_of(upstream) == 3 - victim, upstream
     topology.start_replica(victim)
     topology.wait_ready([f"rasa-{victim}"])
     assert topology.processes[f"rasa-{victim}"].pid != pid
@@ -137,8 +145,9 @@ def clear(status: int, body: list, elapsed: float) -> bool:
 
 
 @pytest.mark.parametrize("store", ["postgres", "redis"])
+@pytest.mark.parametrize("fault", ["down", "hung"])
 def test_a_store_outage_gets_a_clear_answer_and_the_replicas_recover(
-        topology: ManagedTopology, store: str) -> None:
+        topology: ManagedTopology, store: str, fault: str) -> None:
     proxy = topology.db_proxy if store == "postgres" else topology.redis_proxy
     who = sender(store)
     for i in (1, 2):  # both replicas have pooled connections to both stores
@@ -146,7 +155,7 @@ def test_a_store_outage_gets_a_clear_answer_and_the_replicas_recover(
         assert status == 200 and "Gentle Hands" in " ".join(texts(body)), (i, texts(body))
     pids = {i: topology.processes[f"rasa-{i}"].pid for i in (1, 2)}
 
-    proxy.cut()
+    proxy.cut() if fault == "down" else proxy.hang()
     try:
         started = time.monotonic()
         status, body, upstream = topology.say(who, "what pressure should I use?", timeout=BOUND)

@@ -287,8 +287,11 @@ class TcpProxy:
     """A TCP proxy on 127.0.0.1 that a test can cut, to play a service going down.
 
     `cut()` closes the listening socket (new connections are refused, as when the service is
-    down) and every open connection (clients find them closed). `restore()` listens again on
-    the same port. Threads, one pair per connection: fine for a few dozen connections.
+    down) and every open connection (clients find them closed). `hang()` plays a service that
+    is stuck: connections stay open and new ones are accepted, but nothing goes through in
+    either direction. `restore()` ends either (a hang's connections are closed, their
+    protocol state is lost) and listens again on the same port. Threads, one pair per
+    connection: fine for a few dozen connections.
     """
 
     def __init__(self, target_host: str, target_port: int) -> None:
@@ -297,13 +300,23 @@ class TcpProxy:
         self._listener: socket.socket | None = None
         self._conns: set[socket.socket] = set()
         self._lock = threading.Lock()
+        self._hung = False
         self.connections = 0  # accepted so far
 
     def start(self) -> TcpProxy:
         self.restore()
         return self
 
+    def hang(self) -> None:
+        with self._lock:
+            self._hung = True
+
     def restore(self) -> None:
+        with self._lock:
+            hung, self._hung = self._hung, False
+            stuck, self._conns = (self._conns, set()) if hung else (set(), self._conns)
+        for conn in stuck:
+            _close(conn)
         with self._lock:
             if self._listener is not None:
                 return
@@ -328,6 +341,11 @@ class TcpProxy:
                 client, _ = listener.accept()
             except OSError:
                 return  # cut
+            if self._hung:  # accept, then never answer
+                with self._lock:
+                    self._conns.add(client)
+                threading.Thread(target=self._pump, args=(client, None), daemon=True).start()
+                continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
                 upstream.settimeout(None)
@@ -344,17 +362,19 @@ class TcpProxy:
             for a, b in ((client, upstream), (upstream, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
-    def _pump(self, src: socket.socket, dst: socket.socket) -> None:
+    def _pump(self, src: socket.socket, dst: socket.socket | None) -> None:
         try:
             while data := src.recv(65536):
-                dst.sendall(data)
+                if dst is not None and not self._hung:
+                    dst.sendall(data)
         except OSError:
             pass
         finally:
             with self._lock:
                 self._conns -= {src, dst}
             _close(src)
-            _close(dst)
+            if dst is not None:
+                _close(dst)
 
 
 def _close(sock: socket.socket) -> None:
