@@ -22,7 +22,7 @@ TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/nul
                 $(wildcard components/*.py) $(wildcard bot/content/*.yml) bot/nlp.py
 
 .PHONY: help setup spacy train run test lint validate test-stories pytest clean \
-        deploy-local nlu-report bench-lost-messages widget
+        deploy-local nlu-report bench-lost-messages bench-speed bench-profile bench-topology widget
 
 help:
 	@echo "make run   - set up and start the bot on http://localhost:5005"
@@ -82,6 +82,18 @@ nlu-report: train
 
 bench-lost-messages: train
 	$(PY) bench/lost_messages.py
+
+# Speed and memory beside a vanilla `rasa init` bot (about 25 minutes, training included).
+bench-speed: train
+	$(PY) bench/speed.py
+
+# Where one turn's time goes, stage by stage (about 1 minute).
+bench-profile: train
+	$(PY) bench/profile_turn.py
+
+# Throughput through nginx and 2 replicas (needs TEST_POSTGRES_URL and TEST_REDIS_URL).
+bench-topology: train
+	$(PY) bench/topology_load.py
 
 # Rebuild web/dist/widget.js after changing web/src (needs Node.js and npm).
 widget:

@@ -110,7 +110,9 @@ def instrument() -> None:
         action = kwargs.get("action", args[0] if args else None)
         action = getattr(action, "_action", action)  # inside the server patches' guard
         remote = type(action).__name__ == "RemoteAction"
-        return "action: " + ("custom, on the action server" if remote else "built-in or response")
+        if remote:
+            return "action: custom, on the action server"
+        return "action: Rasa's own (responses, forms)"
 
     MessageProcessor._run_action = timed_async(action_stage, MessageProcessor._run_action)
     GraphNode.__call__ = timed_sync(lambda node, *a, **k: f"graph node: {node._node_name}",
