@@ -9,9 +9,8 @@ that owns the tracker database.
 Importing this module also installs components.server_patches (a failed action or a failed
 turn gets a kind reply instead of silence; a tracker store error is reported, not hidden in
 a per-process memory; faster validation of the action server's responses and reading of
-stored events): the tracker store
-is the one project class every Rasa server of this project loads at start-up (endpoints.yml
-and deploy/endpoints.yml both configure it).
+stored events): the tracker store is the one project class every Rasa server of this project
+loads at start-up (endpoints.yml and deploy/endpoints.yml both configure it).
 
 A database that hangs (accepts connections but never answers: a stuck server, a dropped
 network path) must not hang the Rasa server with it. Rasa's SQL store runs its queries on
@@ -32,7 +31,7 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -61,12 +60,12 @@ T = TypeVar("T")
 _THREAD = threading.local()
 
 
-def _run_in_thread(coroutine: Awaitable[T]) -> T:
-    """Run a coroutine to its end on this pool thread's own event loop (made once)."""
+def _run_in_thread(work: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
+    """Run `work(*args)` to its end on this pool thread's own event loop (made once)."""
     loop = getattr(_THREAD, "loop", None)
     if loop is None:
         loop = _THREAD.loop = asyncio.new_event_loop()
-    return loop.run_until_complete(coroutine)
+    return loop.run_until_complete(work(*args))
 
 
 class TrackerStoreTimeout(TimeoutError):
@@ -126,13 +125,15 @@ class ForgettingSQLTrackerStore(SQLTrackerStore):
         old.dispose()
         self._threads: ThreadPoolExecutor | None = None
 
-    async def _off_loop(self, work: Callable[..., Awaitable[T]], *args: Any) -> T:
+    async def _off_loop(self, work: Callable[..., Coroutine[Any, Any, T]], *args: Any) -> T:
         """Run one of the (blocking) SQL coroutines in the pool, for at most `timeout` s."""
         if self._threads is None:
             threads = THREADS.get(self.engine.dialect.name, DEFAULT_THREADS)
             self._threads = ThreadPoolExecutor(threads, thread_name_prefix="tracker-store")
         loop = asyncio.get_running_loop()
-        job = loop.run_in_executor(self._threads, _run_in_thread, work(*args))
+        # The coroutine is made in the pool thread: one that times out while still queued
+        # is then never made, rather than made and never awaited.
+        job = loop.run_in_executor(self._threads, _run_in_thread, work, *args)
         try:
             return await asyncio.wait_for(job, self.timeout)
         except asyncio.TimeoutError:
