@@ -13,6 +13,7 @@ from rasa_sdk import Tracker
 FORM_NAMES = {
     "screen_form": "the safety check",
     "estimate_form": "the relief estimate",
+    "checkin_form": "today's check-in",
 }
 
 

@@ -10,7 +10,8 @@ from rasa_sdk.events import EventType, Restarted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
-from actions.flows import buttons
+from actions.faq import utter_resume
+from actions.flows import active_form, buttons
 from bot.estimator import estimate
 from bot.storage import HARDER, IMPROVING, NOT_ENOUGH, SAME, Journal, SessionRecord, Summary
 
@@ -84,6 +85,8 @@ class ActionJournalSummary(Action):
                          anxiety if isinstance(anxiety, (int, float)) else None,
                          tracker.get_slot("est_sessions") or 2, tracker.get_slot("est_weeks") or 2)
             dispatcher.utter_message(text="For comparison, your earlier estimate: " + e.lines()[0])
+        if active_form(tracker):  # asked in the middle of the check-in: back to it
+            return utter_resume(dispatcher, tracker)
         dispatcher.utter_message(
             text="Would you like to see the log or share it with the nurse?",
             buttons=buttons([("Show my log", "/journal_show"), ("Export for the nurse",
@@ -101,10 +104,10 @@ class ActionJournalShow(Action):
         records = journal().recent_sessions(tracker.sender_id, limit=5)
         if not records:
             dispatcher.utter_message(text="Your journal is empty so far.")
-            return []
+            return utter_resume(dispatcher, tracker) if active_form(tracker) else []
         lines = "\n".join("• " + record_line(r) for r in records)
         dispatcher.utter_message(text=f"Your last {len(records)} sessions:\n{lines}")
-        return []
+        return utter_resume(dispatcher, tracker) if active_form(tracker) else []
 
 
 class ActionJournalExport(Action):
@@ -118,7 +121,7 @@ class ActionJournalExport(Action):
             text="Here is a summary you can copy and share with your hospice nurse:")
         dispatcher.utter_message(text=text, custom={"type": "export", "format": "text/plain",
                                                     "csv": journal().export_csv(tracker.sender_id)})
-        return []
+        return utter_resume(dispatcher, tracker) if active_form(tracker) else []
 
 
 class ActionDeleteData(Action):

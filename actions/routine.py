@@ -234,6 +234,11 @@ class ActionGreet(Action):
         return []
 
 
+# "How has it been going?" in the middle of the check-in looks at the journal (the rules in
+# data/rules/digressions.yml answer it, then the check-in asks again); it is not an answer.
+JOURNAL_INTENTS = {"journal_summary", "journal_show", "journal_export"}
+
+
 def offered_answers() -> set[str]:
     """The check-in's button answers, lower-cased."""
     return {o.lower() for q in checkin_questions() for o in q.options} | {"skip"}
@@ -250,7 +255,8 @@ class ValidateCheckinForm(FormValidationAction):
         text = str((tracker.latest_message or {}).get("text") or "").strip()
         if text.lower() in offered_answers():
             return {slot: text}  # a button tapped ("Relaxed or calmer"), whatever the NLU said
-        if latest_intent(tracker) in DIGRESSION_INTENTS - {"thanks", "empty_message"}:
+        if latest_intent(tracker) in (DIGRESSION_INTENTS - {"thanks", "empty_message"}) \
+                | JOURNAL_INTENTS:
             return {}
         return {slot: text}
 

@@ -175,3 +175,9 @@ async def test_a_tapped_check_in_button_is_an_answer_whatever_the_nlu_said(track
     question = tracker_factory("how often should I do this?", "faq",
                                slots={"requested_slot": "checkin_response"})
     assert await ValidateCheckinForm().extract_checkin_response(None, question, {}) == {}
+    # so is a look at the journal ("how has it been going?"), for any of the questions
+    for slot in ("checkin_response", "checkin_before", "checkin_after"):
+        journal = tracker_factory("how has it been going?", "journal_summary",
+                                  slots={"requested_slot": slot})
+        extract = getattr(ValidateCheckinForm(), f"extract_{slot}")
+        assert await extract(None, journal, {}) == {}, slot
