@@ -55,6 +55,8 @@ import redis.asyncio as aioredis
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
+from bot.storage import sender_tag
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_POLL_INTERVAL = 0.02
@@ -276,16 +278,18 @@ class AtomicRedisLockStore(LockStore):
                     break
                 if state == -1:
                     raise LockError(
-                        f"Could not acquire lock for conversation_id '{conversation_id}'."
+                        f"Could not acquire lock for conversation '{sender_tag(conversation_id)}'."
                     )
                 await asyncio.sleep(self.poll_interval)
-            logger.debug("Acquired lock for '%s' (ticket %d).", conversation_id, ticket)
+            logger.debug("Acquired lock for '%s' (ticket %d).", sender_tag(conversation_id),
+                         ticket)
             yield self._as_ticket_lock(conversation_id, [(ticket, time.time() + lock_lifetime)])
         finally:
             try:
                 await asyncio.shield(scripts["finish"](keys=[queue, expiries], args=[ticket]))
             except Exception:  # the ticket expires by itself; never hide the body's error
-                logger.exception("Could not release lock for conversation '%s'.", conversation_id)
+                logger.exception("Could not release lock for conversation '%s'.",
+                                 sender_tag(conversation_id))
 
     # -- Rasa's synchronous LockStore interface (tools, tests, rasa.core.lock_store users) ----
     @staticmethod

@@ -74,6 +74,14 @@ DEFAULT_EMERGENCY_NUMBER = "911"
 _INSTALLED = "_gentle_hands_patched"
 
 
+def log_tag(sender_id: Any) -> str:
+    """What the logs say for a conversation: a short hash, never the id itself (a Telegram
+    chat id, a WhatsApp phone number)."""
+    from bot.storage import sender_tag
+
+    return "?" if sender_id is None else sender_tag(str(sender_id))
+
+
 # -- 1. a failed action ---------------------------------------------------------------------------
 def failure_events() -> list[Any]:
     """What a failed action leaves on the tracker: the kind reply, then listen."""
@@ -153,7 +161,7 @@ class GuardedAction:
         except ActionExecutionRejection:
             raise
         except Exception:
-            sender = getattr(tracker, "sender_id", "?")
+            sender = log_tag(getattr(tracker, "sender_id", None))
             if self.name() == RED_FLAG:
                 logger.exception("The action '%s' failed in conversation '%s'; the red flag "
                                  "was answered by the Rasa server.", RED_FLAG, sender)
@@ -199,7 +207,7 @@ def guard_handle_message(original: Any) -> Any:
             logger.exception(
                 "Could not handle a message of conversation '%s' (is the tracker store or "
                 "the lock store down?); the caregiver was asked to try again in a minute.",
-                getattr(message, "sender_id", "?"))
+                log_tag(getattr(message, "sender_id", None)))
             channel = getattr(message, "output_channel", None)
             if channel is None:
                 return None

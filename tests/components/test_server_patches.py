@@ -78,6 +78,23 @@ async def test_any_failure_of_an_action_is_one_kind_message_then_listen(error):
     assert events == KIND
 
 
+async def test_the_logs_name_a_conversation_by_a_hash_never_by_its_id(caplog):
+    from bot.storage import sender_tag
+
+    phone = "whatsapp:+447700900123"
+    with caplog.at_level("ERROR"):
+        await GuardedAction(Failing("action_estimate_relief", ValueError("a bug"))).run(
+            None, None, DialogueStateTracker(phone, []), None)
+        async def original(self, message):
+            raise ConnectionError("the tracker store is down")
+
+        await guard_handle_message(original)(None, UserMessage("hi", CollectingOutputChannel(),
+                                                               phone))
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert caplog.records and "+447700900123" not in logged
+    assert logged.count(sender_tag(phone)) == 2
+
+
 async def test_a_rejection_is_rasa_control_flow_and_passes_through():
     action = GuardedAction(Failing("estimate_form", ActionExecutionRejection("estimate_form")))
     with pytest.raises(ActionExecutionRejection):
