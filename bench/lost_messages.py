@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.results import write_section  # noqa: E402
 from tests.deploy.lock_harness import issue_race, race  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- lost-messages:begin -->", "<!-- lost-messages:end -->"
 
 
@@ -46,7 +46,7 @@ def main() -> int:
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     postgres_url = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
-    lines = [BEGIN, "## Lost messages with 2+ replicas (atomic vs stock Redis lock store)", "",
+    lines = ["## Lost messages with 2+ replicas (atomic vs stock Redis lock store)", "",
              f"Measured {time.strftime('%Y-%m-%d')} on this machine (2 shared cores), "
              "`bench/lost_messages.py`.", "",
              "### Lock harness (one conversation, 4 processes)", "",
@@ -93,14 +93,7 @@ def main() -> int:
                          f"{len(c.broken_conversations)} | "
                          f"{c.conversations_on_both_replicas} | {seconds:.0f} |")
             print(lines[-1], flush=True)
-    lines.append(END)
-
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    if BEGIN in text:
-        text = text[: text.index(BEGIN)] + "\n".join(lines) + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
-    RESULTS.write_text(text)
+    write_section(BEGIN, END, "\n".join(lines))
     return 0
 
 

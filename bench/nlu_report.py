@@ -17,7 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-RESULTS = ROOT / "bench" / "RESULTS.md"
+
+from bench.results import write_section  # noqa: E402
+
 START, END = "<!-- nlu-report:start -->", "<!-- nlu-report:end -->"
 
 
@@ -79,7 +81,7 @@ def main() -> int:
     ap.add_argument("--skip-cv", action="store_true")
     ap.add_argument("--model", default=str(ROOT / "models" / "gentle-hands.tar.gz"))
     args = ap.parse_args()
-    lines = [START, "## NLU (bench/nlu_report.py)", "",
+    lines = ["## NLU (bench/nlu_report.py)", "",
              f"Measured {time.strftime('%Y-%m-%d')} on this machine ({args.folds}-fold "
              "cross-validation over all NLU data; held-out phrasings never used in training).",
              ""]
@@ -92,14 +94,8 @@ def main() -> int:
               f"({ok / total:.1%})**.", ""]
     if misses:
         lines += ["Misses:", ""] + [f"- {m}" for m in misses] + [""]
-    lines.append(END)
     block = "\n".join(lines)
-    text = RESULTS.read_text() if RESULTS.exists() else "# Measurements\n\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
+    write_section(START, END, block)
     print(block)
     return 0
 

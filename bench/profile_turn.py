@@ -41,7 +41,9 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 VENV = ROOT / ".venv" / "bin"
-RESULTS = ROOT / "bench" / "RESULTS.md"
+
+from bench.results import write_section  # noqa: E402
+
 BEGIN, END = "<!-- profile:begin -->", "<!-- profile:end -->"
 MODEL = ROOT / "models" / "gentle-hands.tar.gz"
 
@@ -224,16 +226,6 @@ async def profile(runs: int, long_turns: int, workdir: Path, actions_url: str
             f"long: turns {long_turns - 4}-{long_turns}": summarise(long[-5:])}
 
 
-def write(lines: list[str]) -> None:
-    block = "\n".join([BEGIN, *lines, END])
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    RESULTS.write_text(text)
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=30)
@@ -261,7 +253,7 @@ def main() -> int:
              f"{args.long}-turn conversation.", "", *table(columns), ""]
     print("\n".join(lines))
     if not args.no_write:
-        write(lines)
+        write_section(BEGIN, END, "\n".join(lines))
     return 0
 
 

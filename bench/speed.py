@@ -41,8 +41,11 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 VENV = ROOT / ".venv" / "bin"
-RESULTS = ROOT / "bench" / "RESULTS.md"
+
+from bench.results import write_section  # noqa: E402
+
 BEGIN, END = "<!-- speed:begin -->", "<!-- speed:end -->"
 # Rasa fails on an unset ${VAR} in credentials.yml: every one it names is set (empty).
 CREDENTIAL_VARS = sorted(set(re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}",
@@ -336,16 +339,6 @@ def report(gh: dict, va: dict, train: dict | None, seconds: float) -> str:
     return "\n".join(head + rows)
 
 
-def write_section(text: str) -> None:
-    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in old and END in old:
-        new = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(new)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=20.0, help="length of each load level")
@@ -384,7 +377,7 @@ def main() -> None:
             log("training times (full, then after a response-only change), both bots")
             train = training_times(vanilla_dir)
     text = report(results["Gentle Hands"], results["vanilla"], train, args.seconds)
-    write_section(text)
+    write_section(BEGIN, END, text)
     print(text)
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.results import write_section  # noqa: E402
 from bench.speed import GH_SCRIPT, load  # noqa: E402
 from tests.deploy.topology import Topology  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- topology-load:begin -->", "<!-- topology-load:end -->"
 
 
@@ -77,13 +77,7 @@ def main() -> int:
         f"bench/speed.py caregiver script, load levels of {args.seconds:.0f} s.", "",
         "| users | messages/s | p50 | p95 | failed |", "|---|---|---|---|---|", *rows]
     text = "\n".join(lines)
-    old = RESULTS.read_text() if RESULTS.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{text}\n{END}"
-    if BEGIN in old and END in old:
-        new = old[:old.index(BEGIN)] + block + old[old.index(END) + len(END):]
-    else:
-        new = old.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(new)
+    write_section(BEGIN, END, text)
     print(text)
     return 0
 
