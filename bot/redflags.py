@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from bot.nlp import get_nlp
+from bot.textguard import valid_unicode
 from bot.typos import Corrector
 
 CONTENT = Path(__file__).resolve().parent / "content" / "redflags.yml"
@@ -46,6 +47,29 @@ PREVENTION_CUES = re.compile(
     r"\bwhat are the (signs|symptoms)\b|\bhow (do|can|would) (i|we|you) (tell|know|spot)\b|"
     r"\bsigns to (look|watch)\b|\bstop (him|her|them) from\b|\bkeep (him|her|them) from\b"
 )
+# The detector reads long text in overlapping windows (see Detector.detect_all).
+CHUNK = 2000
+OVERLAP = 300
+
+
+def windows(text: str, size: int = CHUNK, overlap: int = OVERLAP) -> Iterable[str]:
+    """`text` in pieces of at most `size` characters, each starting `overlap` characters
+    before the previous one ended (at a space where there is one), so no phrase of up to
+    `overlap` characters is cut in two without also appearing whole."""
+    start = 0
+    while True:
+        end = min(len(text), start + size)
+        if end < len(text):
+            space = text.rfind(" ", start + overlap + 1, end)
+            end = space if space > 0 else end
+        yield text[start:end]
+        if end >= len(text):
+            return
+        nxt = end - overlap
+        space = text.find(" ", nxt, end)
+        start = space + 1 if space >= 0 else nxt
+
+
 CLAUSE_SPLIT = re.compile(r"[.!?;\n]+|,\s*but\b|\bbut\b|\bhowever\b|\balthough\b")
 
 
@@ -154,10 +178,23 @@ class Detector:
         return bool(HISTORY_CUES.search(clause_text) or PREVENTION_CUES.search(clause_text))
 
     def detect_all(self, text: str) -> list[RedFlag]:
-        """Every red flag in `text`, strictest first (empty when there is none)."""
-        if not text or not text.strip():
+        """Every red flag in `text`, strictest first (empty when there is none).
+
+        The whole text is read, however long: a red flag at the end of a long ramble must
+        win as surely as one at the start. It is read in windows of CHUNK characters that
+        overlap by OVERLAP (cut at white space), so the clause logic stays small per window.
+        """
+        text = valid_unicode(text or "")
+        if not text.strip():
             return []
-        doc = self._doc(text[:2000])
+        found: dict[str, RedFlag] = {}
+        for window in windows(text):
+            for flag in self._detect_window(window):
+                found.setdefault(flag.kind, flag)
+        return sorted(found.values(), key=lambda f: -TIER_ORDER[f.tier])
+
+    def _detect_window(self, text: str) -> list[RedFlag]:
+        doc = self._doc(text)
         clauses = self._clause_bounds(doc)
         found: dict[str, RedFlag] = {}
         for match_id, start, end in self.matcher(doc):

@@ -1,7 +1,10 @@
 """What arrives before understanding: clean the text and say what is odd about it.
 
-- HTML tags are stripped and entities decoded, so "<b>hi</b>" is read as "hi" (replies never
-  echo user text as markup).
+- Text is made valid Unicode first: a lone surrogate (half an emoji, "\\udfff" in JSON) becomes
+  U+FFFD and NUL is dropped, so nothing downstream (spaCy, SQLite, PostgreSQL) fails on it.
+- Entities are decoded, then HTML tags stripped, so "<b>hi</b>" is read as "hi" and
+  "&lt;img onerror=...&gt;" never turns back into markup (replies never echo user text as
+  markup).
 - Very long messages are cut to MAX_CHARS and flagged, so the bot can say it read the start.
 - Empty or emoji-only messages are flagged.
 - Messages in another language are recognised by script (Cyrillic, Arabic, CJK...) or by
@@ -18,6 +21,9 @@ import unicodedata
 from dataclasses import dataclass
 
 MAX_CHARS = 500
+# A lone UTF-16 surrogate: Python keeps one from JSON ("\\ud83d" without its pair), but it
+# cannot be encoded as UTF-8, so spaCy, SQLite and PostgreSQL each fail on it.
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 TAG = re.compile(r"<[^>]{0,200}>")
 # Code inside <script> or <style> is not something the caregiver said: drop it with its tags.
@@ -81,15 +87,28 @@ class Cleaned:
     emoji_only: bool
 
 
+def valid_unicode(text: str) -> str:
+    """`text` as valid Unicode: lone surrogates become U+FFFD, NUL characters are dropped."""
+    if not isinstance(text, str):
+        text = str(text)
+    return SURROGATE.sub("\ufffd", text).replace("\x00", "")
+
+
 def strip_markup(raw: str) -> str:
-    """The text without tags (and without script or style code), entities decoded."""
-    return html.unescape(TAG.sub(" ", CODE_BLOCK.sub(" ", raw)))
+    """The text without tags (and without script or style code).
+
+    Entities are decoded first and the tags stripped after, so an escaped tag
+    ("&lt;img onerror=...&gt;") is stripped like a real one instead of being decoded into
+    markup after the stripping.
+    """
+    text = html.unescape(valid_unicode(raw))
+    return TAG.sub(" ", CODE_BLOCK.sub(" ", text))
 
 
 def clean(raw: str | None) -> Cleaned:
     """Strip markup and control characters, fold white space, cap the length."""
-    raw = raw or ""
-    had_html = bool(TAG.search(raw))
+    raw = valid_unicode(raw or "")
+    had_html = bool(TAG.search(html.unescape(raw)))
     text = strip_markup(raw)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\n\t")
     text = SPACE.sub(" ", text).strip()

@@ -6,13 +6,22 @@ gets 401 and never reaches the bot; when it is empty the webhook is open, as Ras
 channel is (local use, tests). The health check (GET /webhooks/rest/) stays open.
 
 It also turns a body that is not a JSON object with a text `message` into a clear 400 rather
-than Rasa's 500 (a JSON list or number made its `request.json.get` fail).
+than Rasa's 500 (a JSON list or number made its `request.json.get` fail), and checks the
+sender: 1-128 characters of valid Unicode without control characters. A missing sender is
+not the shared conversation "default" but a 400, and a sender Rasa's stores cannot encode
+(a lone surrogate, a NUL) never reaches them.
+
+Every REST conversation is named "rest:<sender>". Each channel has its own prefix (web:,
+telegram:, whatsapp:), so a REST caller who sends "whatsapp:+15551234567" talks in
+"rest:whatsapp:+15551234567", a conversation of its own, and can never read or continue
+someone's WhatsApp, Telegram or web conversation.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import unicodedata
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -27,7 +36,8 @@ from channels.common import same_secret, setting
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Webhook-Secret"
-MAX_SENDER = 256
+SENDER_PREFIX = "rest:"
+MAX_SENDER = 128
 
 
 def bad_request(why: str) -> HTTPResponse:
@@ -43,14 +53,23 @@ def read_body(request: Request) -> tuple[dict[str, Any] | None, str]:
     if not isinstance(body, dict):
         return None, 'The body must be a JSON object: {"sender": "...", "message": "..."}.'
     message = body.get("message")
-    if message is not None and not isinstance(message, str):
+    if not isinstance(message, str):
         return None, '"message" must be text.'
     sender = body.get("sender")
-    if sender is not None and not isinstance(sender, (str, int)):
-        return None, '"sender" must be text.'
-    if sender is not None and len(str(sender)) > MAX_SENDER:
+    if isinstance(sender, int) and not isinstance(sender, bool):
+        sender = str(sender)
+    if not isinstance(sender, str) or not sender:
+        return None, '"sender" must be text that names the conversation.'
+    if len(sender) > MAX_SENDER:
         return None, f'"sender" must be at most {MAX_SENDER} characters.'
-    return body, ""
+    if any(unicodedata.category(ch) in ("Cc", "Cs", "Cn") for ch in sender):
+        return None, '"sender" must be valid text without control characters.'
+    return {**body, "sender": sender}, ""
+
+
+def conversation_id(sender: str) -> str:
+    """The conversation a REST sender talks in: its own, never another channel's."""
+    return SENDER_PREFIX + sender
 
 
 class SecureRestInput(RestInput):
@@ -90,18 +109,19 @@ class SecureRestInput(RestInput):
             body, why = read_body(request)
             if body is None:
                 return bad_request(why)
-            sender = body.get("sender")
             collector = CollectingOutputChannel()
             try:
                 await on_new_message(UserMessage(
-                    body.get("message"), collector,
-                    str(sender) if sender is not None else None,
+                    body["message"], collector, conversation_id(body["sender"]),
                     input_channel=self._extract_input_channel(request),
                     metadata=self.get_metadata(request)))
             except asyncio.CancelledError:
                 logger.error("A REST message was cancelled before it was answered.")
             except Exception:
                 logger.exception("A REST message failed.")
+            # The caller named the conversation without the channel's prefix: answer in kind.
+            for message in collector.messages:
+                message["recipient_id"] = body["sender"]
             return response.json(collector.messages)
 
         return bp

@@ -77,6 +77,14 @@ def chat_id_of(recipient_id: str) -> str:
         else recipient_id
 
 
+def chat_key(value: Any) -> str:
+    """A chat id as the conversation's name; Telegram's are whole numbers, anything else is a
+    malformed update (ValueError)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("a chat id is a whole number")
+    return str(value)
+
+
 class TelegramError(Exception):
     pass
 
@@ -276,7 +284,7 @@ class TelegramInput(InputChannel):
                                            reply_markup={"inline_keyboard": []})
             except TelegramError as e:
                 logger.debug("Telegram: could not mark the chosen button (%s)", e)
-        return (None if chat_id is None else str(chat_id)), payload
+        return (None if chat_id is None else chat_key(chat_id)), payload
 
     @staticmethod
     def _typed(text: str) -> str:
@@ -356,33 +364,46 @@ class TelegramInput(InputChannel):
                 self.seen_updates[update_id] = True
 
             output = self.get_output_channel()
-            if isinstance(update.get("callback_query"), dict):
-                chat_id, text = await self._choice(update["callback_query"])
-                if chat_id and text is None:
-                    await output.send_text_message(chat_id, EXPIRED)
-                    return response.json({"ok": True})
-            elif isinstance(update.get("message"), dict):
-                message = update["message"]
-                chat = message.get("chat") or {}
-                chat_id = None if chat.get("id") is None else str(chat["id"])
-                if chat.get("type", "private") != "private":
-                    return response.json({"ok": True, "ignored": "not a private chat"})
-                raw = message.get("text")
-                if chat_id and not isinstance(raw, str):
-                    await output.send_text_message(chat_id, TEXT_ONLY)
-                    return response.json({"ok": True})
-                text = self._typed(raw) if isinstance(raw, str) else None
-            else:  # edited messages, channel posts and the rest: nothing to answer
-                return response.json({"ok": True, "ignored": "update type"})
-            if not chat_id or text is None:
-                return response.json({"ok": True, "ignored": "no chat"})
-
             try:
-                await on_new_message(UserMessage(text, output, SENDER_PREFIX + chat_id,
-                                                 input_channel=self.name()))
-            except Exception:
-                logger.exception("Telegram: handling a message failed")
-                await output.send_text_message(chat_id, SORRY)
-            return response.json({"ok": True})
+                return await self._handle_update(update, output, on_new_message)
+            except (AttributeError, TypeError, KeyError, ValueError):
+                # Authenticated but not shaped like an update ("chat": "x", "message": [...]):
+                # Telegram never sends that, so say so instead of a 500 with a traceback.
+                logger.warning("Telegram: refused a malformed update.")
+                return response.json({"error": "malformed update"}, status=400)
 
         return bp
+
+    async def _handle_update(self, update: dict[str, Any], output: TelegramOutput,
+                             on_new_message: Callable[[UserMessage], Awaitable[Any]],
+                             ) -> HTTPResponse:
+        """Answer one authenticated update; a malformed one raises a TypeError or similar."""
+        chat_id: str | None
+        if isinstance(update.get("callback_query"), dict):
+            chat_id, text = await self._choice(update["callback_query"])
+            if chat_id and text is None:
+                await output.send_text_message(chat_id, EXPIRED)
+                return response.json({"ok": True})
+        elif isinstance(update.get("message"), dict):
+            message = update["message"]
+            chat = message.get("chat") or {}
+            chat_id = None if chat.get("id") is None else chat_key(chat["id"])
+            if chat.get("type", "private") != "private":
+                return response.json({"ok": True, "ignored": "not a private chat"})
+            raw = message.get("text")
+            if chat_id and not isinstance(raw, str):
+                await output.send_text_message(chat_id, TEXT_ONLY)
+                return response.json({"ok": True})
+            text = self._typed(raw) if isinstance(raw, str) else None
+        else:  # edited messages, channel posts and the rest: nothing to answer
+            return response.json({"ok": True, "ignored": "update type"})
+        if not chat_id or text is None:
+            return response.json({"ok": True, "ignored": "no chat"})
+
+        try:
+            await on_new_message(UserMessage(text, output, SENDER_PREFIX + chat_id,
+                                             input_channel=self.name()))
+        except Exception:
+            logger.exception("Telegram: handling a message failed")
+            await output.send_text_message(chat_id, SORRY)
+        return response.json({"ok": True})

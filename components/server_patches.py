@@ -51,9 +51,29 @@
    turn. The class found for a name is now remembered (same result: the first subclass
    with that name; unknown names, `default` and the old "topic" go the original way).
 
-`install()` applies them all and is idempotent. `components/tracker_store.py` (the tracker
-store both endpoints files configure) calls it on import, so every Rasa server of this project
-has them; importing this module alone changes nothing. Written against Rasa 3.6.21.
+5. Nothing a caregiver sends can stop the server.
+   `SQLTrackerStore.session_scope` takes *any* `ValueError` raised while a conversation is
+   read or written for a missing PostgreSQL schema, and calls `sys.exit`: a sender id or a
+   text that the database driver cannot encode (a lone surrogate, "x\\udfff" in JSON; a NUL
+   character for PostgreSQL) stopped the whole Rasa server, and `make run` with it. Now only
+   a `ValueError` from the schema check itself is treated as a missing schema (at start-up);
+   any other error is raised, and the turn gets the kind reply of correction 2.
+   Before the turn, `Agent.handle_message` also makes the text valid Unicode (lone surrogates
+   become U+FFFD, NULs are dropped) and refuses a sender id that is not 1-160 printable
+   characters (each channel names its senders "rest:...", "web:...", "telegram:...",
+   "whatsapp:..."; see channels/).
+
+6. The conversation stores at most the text the classifiers read.
+   Rasa stores the message as it arrived: a 10 MB message was kept whole in the tracker,
+   though only the first 500 characters are read (bot.textguard.MAX_CHARS). The NLU still
+   parses the whole message first (the red-flag check reads all of it); then
+   `MessageProcessor._handle_message_with_tracker` stores the text cut to STORED_CHARS.
+
+`install()` applies them all and is idempotent, and refuses to patch a Rasa version other
+than the one these corrections were written and tested against (RASA_VERSION).
+`components/tracker_store.py` (the tracker store both endpoints files configure) calls it on
+import, so every Rasa server of this project has them; importing this module alone changes
+nothing.
 """
 
 from __future__ import annotations
@@ -65,7 +85,12 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
+RASA_VERSION = "3.6.21"
 FAILURE_TEXT = "I'm sorry, I can't do that just now. Please try again in a minute."
+# A sender id longer than this, or with a control character, is refused (correction 5).
+MAX_SENDER_CHARS = 160
+# What the tracker keeps of a message (correction 6): a little over what the classifiers read.
+STORED_CHARS = 600
 SESSION_START = "action_session_start"
 RED_FLAG = "action_red_flag"
 # As in actions/settings.py (tests/components/test_server_patches.py checks they agree).
@@ -197,10 +222,28 @@ async def red_flag_answer(agent: Any, message: Any) -> str | None:
     return red_flag_text(list(parsed.get("entities") or []))
 
 
+def valid_sender(sender_id: Any) -> bool:
+    """A sender id every store can keep: 1-MAX_SENDER_CHARS characters, valid Unicode, no
+    control characters (NUL, newlines...)."""
+    import unicodedata
+
+    if not isinstance(sender_id, str) or not 0 < len(sender_id) <= MAX_SENDER_CHARS:
+        return False
+    return all(unicodedata.category(ch) not in ("Cc", "Cs", "Cn") for ch in sender_id)
+
+
 def guard_handle_message(original: Any) -> Any:
     """`Agent.handle_message` that answers kindly when the turn fails (stores unreachable)."""
     @functools.wraps(original)
     async def handle_message(self: Any, message: Any) -> Any:
+        from bot.textguard import valid_unicode
+
+        if isinstance(getattr(message, "text", None), str):
+            message.text = valid_unicode(message.text)
+        if not valid_sender(getattr(message, "sender_id", None)):
+            # Each channel validates its own senders; this catches any that does not.
+            logger.warning("Refused a message whose sender id cannot be stored.")
+            return None
         try:
             return await original(self, message)
         except Exception:
@@ -286,13 +329,64 @@ def remembering_resolve_by_type(original: Any) -> Any:
     return resolve_by_type
 
 
+# -- 5. errors the database driver raises on what a caregiver sent --------------------------------
+def session_scope(self: Any) -> Any:
+    """`SQLTrackerStore.session_scope` of Rasa 3.6.21, exiting only for a missing schema."""
+    from rasa.core.tracker_store import POSTGRESQL_SCHEMA, ensure_schema_exists
+    from rasa.shared.utils.cli import print_error_and_exit
+
+    session = self.sessionmaker()
+    try:
+        try:
+            ensure_schema_exists(session)
+        except ValueError as e:
+            print_error_and_exit(
+                f"Requested PostgreSQL schema '{e}' was not found in the database. To "
+                f"continue, please create the schema by running 'CREATE DATABASE {e};' "
+                f"or unset the '{POSTGRESQL_SCHEMA}' environment variable in order to "
+                f"use the default schema. Exiting application.")
+        yield session  # an error here (an unencodable sender id...) fails this turn only
+    finally:
+        session.close()
+
+
+# -- 6. what the tracker keeps of a message -------------------------------------------------------
+def stored_text(text: Any) -> Any:
+    """The message text as the conversation keeps it: at most STORED_CHARS characters."""
+    if not isinstance(text, str) or len(text) <= STORED_CHARS:
+        return text
+    return text[:STORED_CHARS] + "…"
+
+
+def cap_stored_text(original: Any) -> Any:
+    """`_handle_message_with_tracker` that parses the whole message, then stores it capped."""
+    @functools.wraps(original)
+    async def _handle_message_with_tracker(self: Any, message: Any, tracker: Any) -> None:
+        if not message.parse_data:
+            message.parse_data = await self.parse_message(message, tracker)
+        message.text = stored_text(message.text)
+        await original(self, message, tracker)
+
+    setattr(_handle_message_with_tracker, _INSTALLED, True)
+    return _handle_message_with_tracker
+
+
 def install() -> None:
     """Apply the corrections (once) to Rasa's classes in this process."""
+    import contextlib
+
+    import rasa
     from rasa.core.actions.action import RemoteAction
     from rasa.core.agent import Agent
     from rasa.core.processor import MessageProcessor
-    from rasa.core.tracker_store import FailSafeTrackerStore
+    from rasa.core.tracker_store import FailSafeTrackerStore, SQLTrackerStore
     from rasa.shared.core.events import Event
+
+    if rasa.__version__ != RASA_VERSION:
+        raise RuntimeError(
+            f"components/server_patches.py corrects Rasa {RASA_VERSION}, but Rasa "
+            f"{rasa.__version__} is installed: check each correction against that version's "
+            f"code, then update RASA_VERSION (see constraints.txt for the pinned version).")
 
     if not getattr(MessageProcessor._run_action, _INSTALLED, False):
         MessageProcessor._run_action = guard_run_action(MessageProcessor._run_action)
@@ -301,5 +395,12 @@ def install() -> None:
     FailSafeTrackerStore.retrieve = _retrieve
     FailSafeTrackerStore.save = _save
     RemoteAction._validate_action_result = validate_action_result
+    if not getattr(SQLTrackerStore.session_scope, _INSTALLED, False):
+        scope = contextlib.contextmanager(session_scope)
+        setattr(scope, _INSTALLED, True)
+        SQLTrackerStore.session_scope = scope
+    if not getattr(MessageProcessor._handle_message_with_tracker, _INSTALLED, False):
+        MessageProcessor._handle_message_with_tracker = cap_stored_text(
+            MessageProcessor._handle_message_with_tracker)
     if not getattr(Event.resolve_by_type, _INSTALLED, False):
         Event.resolve_by_type = staticmethod(remembering_resolve_by_type(Event.resolve_by_type))

@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.textguard import clean, strip_markup
+from bot.textguard import clean, strip_markup, valid_unicode
 
 # Keys on the message that the SafetyNet reads later in the same pipeline.
 GUARD = "gentle_hands_guard"
@@ -42,6 +42,7 @@ class TextGuard(GraphComponent):
             raw: str | None = message.get(TEXT)
             if raw is None:
                 continue
+            raw = valid_unicode(raw)
             cleaned = clean(raw)
             message.set(
                 GUARD,
@@ -58,6 +59,10 @@ class TextGuard(GraphComponent):
         return messages
 
 
-def clean_full(raw: str, limit: int = 5000) -> str:
-    """The message without markup, kept long enough for the red-flag detector."""
-    return " ".join(strip_markup(raw[: limit * 2]).split())[:limit]
+def clean_full(raw: str) -> str:
+    """The whole message without markup, for the red-flag detector.
+
+    Never capped: the classifiers read the first MAX_CHARS characters, but a red flag at the
+    end of a long message must still be found (the request size limit bounds the work).
+    """
+    return " ".join(strip_markup(raw).split())

@@ -1,7 +1,8 @@
 """Rasa's SQL tracker store, plus "delete my data" for the conversation history.
 
-When a turn ran `action_delete_data` (after the caregiver confirmed), saving that turn first
-removes every stored event of that conversation, then keeps only what came after the action
+When a turn ran `action_delete_data` (after the caregiver confirmed) and it succeeded (the
+journal is deleted first, by the action), saving that turn removes every stored event of that
+conversation, then keeps only what came after the action
 (the restart it returns and a fresh session). Rasa's stock store only ever appends, and would
 write the old events back from memory, so the deletion has to happen here, in the one place
 that owns the tracker database.
@@ -38,7 +39,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 import sqlalchemy.orm
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, is_postgresql_url
-from rasa.shared.core.events import ActionExecuted
+from rasa.shared.core.events import ActionExecuted, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from components import server_patches
@@ -100,12 +101,20 @@ server_patches.install()
 
 
 def forget_marker(tracker: DialogueStateTracker) -> int | None:
-    """Index of the last `action_delete_data` in the tracker's events, if any."""
+    """Index of the last `action_delete_data` that did its part, if any.
+
+    The action deletes the journal first and returns a restart only when that worked; the
+    conversation is forgotten last, here, and only then. When the action failed (the action
+    server was down, the journal's database failed) the Rasa server still logs that it ran,
+    followed by the kind "try again" reply and no restart: the conversation is then kept, so
+    the journal is never left behind without it, and asking again finishes the job.
+    """
     events = list(tracker.events)
     for i in range(len(events) - 1, -1, -1):
         event = events[i]
         if isinstance(event, ActionExecuted) and event.action_name == FORGET_ACTION:
-            return i
+            done = any(isinstance(later, Restarted) for later in events[i + 1:])
+            return i if done else None
     return None
 
 

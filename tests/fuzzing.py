@@ -158,6 +158,25 @@ def long_text(rng: random.Random) -> str:
     return ("she is calm " * (n // 24) + rng.choice(["now he has chest pain", "next", ""]))
 
 
+def broken_unicode(rng: random.Random) -> str:
+    """Half an emoji (a lone surrogate) or escaped markup, around ordinary words."""
+    core = rng.choice(ANSWERS + ["chest pain", "she is bleeding heavily"])
+    half = rng.choice(["\ud83d", "\udfff", "\ud800", "\udbff\udbff", "\ude00"])
+    return rng.choice([core + " " + half, half + core, core[:2] + half + core[2:],
+                       "&lt;img src=x onerror=alert(1)&gt;" + core,
+                       "&amp;lt;script&amp;gt;" + core, core + "&#xD83D;"])
+
+
+# Senders. Valid but odd ones name a conversation of their own (REST names it "rest:<sender>",
+# so another channel's prefix reaches nothing of that channel); invalid ones get a 400.
+ODD_SENDERS = ["whatsapp:+15551234567", "telegram:4242", "web:abcdefghijklmnop", "rest:x",
+               "default", "Zoë 😀", "x" * 128, "../../etc/passwd", "' OR 1=1 --", "0",
+               "\u202eevil", "名前"]
+BAD_SENDERS: list[object] = ["x\udfff", "\ud83d", "a\x00b", "\x00", "line\nbreak", "tab\tx",
+                             "\x1b[31m", "", "x" * 129, "y" * 10_000, None, 7.5, True, ["a"],
+                             {"id": 1}]
+
+
 def control(rng: random.Random) -> str:
     chars = [chr(c) for c in [*range(0, 32), 127, *range(0x80, 0xA0)]]
     core = rng.choice(ANSWERS + NUMBERS[:6])
@@ -179,6 +198,7 @@ GENERATORS = [
     (4, lambda r: r.choice(FORMATS)),
     (3, lambda r: r.choice(ANSWERS) + " " + rand_unicode(r, r.randint(1, 8))),
     (20, lambda r: r.choice(ANSWERS)),  # ordinary answers keep the conversations moving
+    (4, broken_unicode),
 ]
 _WEIGHTS = [w for w, _ in GENERATORS]
 
@@ -208,6 +228,9 @@ class Conversation:
     empty_replies: int = 0
     body_limit: int | None = None  # a proxy's maximum request body, in bytes
     too_large: int = 0  # 413s for bodies over body_limit: the answer expected
+    # message index -> an invalid sender to send that message with instead (400 expected)
+    bad_senders: dict[int, object] = field(default_factory=dict)
+    refused: int = 0  # 400s for the invalid senders: the answer expected
 
 
 def plan(index: int, count: int) -> Conversation:
@@ -220,17 +243,40 @@ def plan(index: int, count: int) -> Conversation:
             messages.append(rng.choice(["next", "next", "ok done", "yes", "go on"]))
         else:
             messages.append(fuzz_message(rng))
-    return Conversation(index, f"fuzz-{SEED}-{index:03d}", steer, messages)
+    sender = f"fuzz-{SEED}-{index:03d}"
+    if index % 8 == 7:  # one conversation in eight has an odd but valid sender id
+        sender = f"{rng.choice(ODD_SENDERS)}{index:03d}"[-128:]
+    bad = {i: rng.choice(BAD_SENDERS) for i in range(count) if rng.random() < 0.03}
+    return Conversation(index, sender, steer, messages, bad_senders=bad)
 
 
 _local = threading.local()
 
 
-def post(url: str, sender: str, text: str) -> requests.Response:
+def post(url: str, sender: object, text: str) -> requests.Response:
     session = getattr(_local, "session", None)
     if session is None:
         session = _local.session = requests.Session()
     return session.post(url, json={"sender": sender, "message": text}, timeout=TIMEOUT)
+
+
+def check_refused(conv: Conversation, url: str, sender: object, text: str) -> None:
+    """An invalid sender gets a clear 400 (or the proxy's 413 for a body over its limit)."""
+    where = f"seed {SEED}, conversation {conv.index}, bad sender {str(sender)[:40]!r}"
+    conv.sent += 1
+    try:
+        r = post(url, sender, text)
+    except requests.RequestException as e:
+        conv.failures.append(f"{where}: transport error {e!r}")
+        return
+    if r.status_code == 413 and conv.body_limit is not None \
+            and request_size(sender, text) > conv.body_limit:
+        conv.too_large += 1
+        return
+    if r.status_code != 400 or "sender" not in r.text:
+        conv.failures.append(f"{where}: HTTP {r.status_code} {r.text[:200]!r}, not a 400")
+        return
+    conv.refused += 1
 
 
 def check_reply(conv: Conversation, url: str, text: str) -> list[dict] | None:
@@ -281,8 +327,11 @@ def steer(conv: Conversation, url: str) -> None:
 
 def run_conversation(conv: Conversation, url: str) -> Conversation:
     steer(conv, url)
-    for text in conv.messages:
-        check_reply(conv, url, text)
+    for i, text in enumerate(conv.messages):
+        if i in conv.bad_senders:
+            check_refused(conv, url, conv.bad_senders[i], text)
+        else:
+            check_reply(conv, url, text)
     return conv
 
 
@@ -294,7 +343,7 @@ def log_tail(path: Path, offset: int) -> str:
         return f.read().decode("utf-8", errors="replace")
 
 
-def request_size(sender: str, text: str) -> int:
+def request_size(sender: object, text: str) -> int:
     """Bytes of the JSON body `post` sends (requests escapes non-ASCII as \\uXXXX)."""
     return len(json.dumps({"sender": sender, "message": text}).encode("utf-8"))
 
@@ -322,7 +371,8 @@ def fuzz(url: str, logs: list[Path], messages: int, report: Callable[[str], None
     report(f"fuzz (seed {SEED}): {sent} messages ({fuzzed} fuzzed) in {len(done)} "
            f"conversations, {THREADS} threads, {elapsed:.0f} s: {sent / elapsed:.1f} "
            f"messages/s; {sum(c.empty_replies for c in done)} answered with no message; "
-           f"{sum(c.too_large for c in done)} over the body limit")
+           f"{sum(c.too_large for c in done)} over the body limit; "
+           f"{sum(c.refused for c in done)} invalid senders refused")
 
     failures = [f for c in done for f in c.failures]
     assert not failures, f"{len(failures)} failed turns, e.g.:\n" + "\n".join(failures[:15])

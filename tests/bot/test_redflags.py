@@ -120,3 +120,26 @@ def test_odd_input_never_crashes(text: str) -> None:
 )
 def test_common_words_are_not_mistaken_for_typos(text: str) -> None:
     assert detect(text) is None, detect(text)
+
+
+def test_a_red_flag_is_found_however_far_into_a_long_message() -> None:
+    """Only the first 2,000 characters were read: the widget allows 4,000, Socket.IO 20,000."""
+    filler = "we had a quiet morning and she ate a little toast. "
+    for repeats in (0, 50, 400):
+        flag = detect(filler * repeats + "now she says her chest is crushing")
+        assert flag is not None and flag.kind == "chest_pain", repeats
+
+
+def test_a_red_flag_across_a_window_edge_is_found() -> None:
+    from bot.redflags import CHUNK, windows
+
+    for shift in range(0, 40, 3):
+        text = "x " * ((CHUNK - 10 + shift) // 2) + "she is coughing up blood"
+        assert detect(text) is not None, shift
+    pieces = list(windows("word " * 2000))
+    assert all(len(p) <= CHUNK for p in pieces) and len(pieces) > 4
+
+
+def test_half_an_emoji_does_not_silence_a_red_flag() -> None:
+    flag = detect("my husband has chest pain \ud83d")
+    assert flag is not None and flag.tier == "emergency"

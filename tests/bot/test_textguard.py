@@ -105,3 +105,24 @@ def test_medication_questions(text: str) -> None:
 )
 def test_mentions_are_not_medication_questions(text: str) -> None:
     assert not asks_about_medication(text)
+
+
+def test_lone_surrogates_and_nuls_become_valid_text() -> None:
+    """Half an emoji made spaCy (and the stores) fail; it is now a replacement character."""
+    from bot.textguard import valid_unicode
+
+    assert valid_unicode("chest pain \ud83d") == "chest pain \ufffd"
+    assert valid_unicode("a\x00b\udfff") == "ab\ufffd"
+    assert valid_unicode("ok 😀") == "ok 😀"  # a whole emoji stays
+    assert clean("chest pain \ud83d").text == "chest pain \ufffd"
+    clean("chest pain \ud83d").text.encode("utf-8")  # encodable
+
+
+def test_escaped_markup_is_stripped_not_decoded_into_markup() -> None:
+    """Entities were decoded after tags were stripped: "&lt;img onerror=...&gt;" came out
+    as a real tag for any client that renders HTML."""
+    for raw in ("&lt;img src=x onerror=alert(1)&gt;hi", "&lt;b&gt;hi&lt;/b&gt;",
+                "&#60;script&#62;alert(1)&#60;/script&#62;hi"):
+        text = clean(raw).text
+        assert "<" not in text and ">" not in text, text
+        assert text.endswith("hi")

@@ -153,6 +153,22 @@ async def test_group_chats_and_repeated_updates_are_ignored(serve, stub_bot, cha
     assert stub_bot.texts == ["once"]
 
 
+@pytest.mark.parametrize("body", [
+    {"update_id": 31, "message": {"message_id": 1, "chat": "4242", "text": "hi"}},
+    {"update_id": 32, "message": {"message_id": 1, "chat": {"id": "4242\u0000"}, "text": "hi"}},
+    {"update_id": 33, "message": {"message_id": 1, "chat": {"id": [1]}, "text": "hi"}},
+    {"update_id": 35, "callback_query": {"id": "q", "data": "x", "message": [1, 2]}},
+    {"update_id": 36, "callback_query": {"id": "q", "data": "x",
+                                         "message": {"chat": {"id": 1.5}, "message_id": 1}}},
+])
+async def test_a_malformed_update_gets_a_400_not_a_500(serve, stub_bot, channel, body):
+    """Authenticated but not shaped like Telegram's updates: a clear 400, nothing handled."""
+    base = await serve(channel)
+    r = await post(base, body)
+    assert r.status == 400
+    assert stub_bot.messages == []
+
+
 async def test_a_failing_bot_gets_a_kind_message_not_a_retry_storm(serve, stub_bot, channel,
                                                                    fake_telegram):
     base = await serve(channel)

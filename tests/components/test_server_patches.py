@@ -226,6 +226,77 @@ def test_install_is_idempotent_and_applies_them_all():
     assert getattr(run_action, "_gentle_hands_patched", False)
     assert getattr(handle, "_gentle_hands_patched", False)
     assert RemoteAction._validate_action_result is validate_action_result
+    from rasa.core.tracker_store import SQLTrackerStore
+
+    scope, handle_with = (SQLTrackerStore.session_scope,
+                          MessageProcessor._handle_message_with_tracker)
+    server_patches.install()
+    assert SQLTrackerStore.session_scope is scope
+    assert getattr(scope, "_gentle_hands_patched", False)
+    assert MessageProcessor._handle_message_with_tracker is handle_with
+    assert getattr(handle_with, "_gentle_hands_patched", False)
+
+
+def test_install_refuses_another_rasa_version(monkeypatch):
+    """The corrections are checked against Rasa's code of one version: on another they could
+    silently do nothing (or harm), so the server refuses to start and says why."""
+    import rasa
+
+    monkeypatch.setattr(rasa, "__version__", "3.7.0")
+    with pytest.raises(RuntimeError, match="3.6.21"):
+        server_patches.install()
+
+
+@pytest.mark.parametrize("sender, ok", [
+    ("rest:ann", True), ("whatsapp:+15551234567", True), ("web:" + "a" * 40, True),
+    ("Zoë 😀", True), ("x" * 160, True), ("x" * 161, False), ("", False), (None, False),
+    (7, False), ("x\udfff", False), ("a\x00b", False), ("a\nb", False), ("\x1b", False),
+])
+def test_only_storable_sender_ids_reach_the_stores(sender, ok):
+    assert server_patches.valid_sender(sender) is ok
+
+
+async def test_a_sender_that_cannot_be_stored_never_reaches_the_turn():
+    reached = []
+
+    async def original(self, message):
+        reached.append(message)
+
+    channel = CollectingOutputChannel()
+    assert await guard_handle_message(original)(
+        None, UserMessage("hi", channel, "x\udfff")) is None
+    assert reached == []
+
+
+async def test_the_text_is_made_valid_unicode_before_the_turn():
+    seen = []
+
+    async def original(self, message):
+        seen.append(message.text)
+
+    await guard_handle_message(original)(
+        None, UserMessage("chest pain \ud83d\x00", CollectingOutputChannel(), "c"))
+    assert seen == ["chest pain \ufffd"]
+
+
+async def test_the_tracker_keeps_only_the_capped_text_but_nlu_reads_it_all():
+    parsed, stored = [], []
+
+    class Processor:
+        async def parse_message(self, message, tracker):
+            parsed.append(message.text)
+            return {"text": message.text[:500], "intent": {}, "entities": []}
+
+    async def original(self, message, tracker):
+        stored.append((message.text, message.parse_data["text"]))
+
+    long = "chest pain " + "x" * 100_000
+    message = UserMessage(long, CollectingOutputChannel(), "c")
+    await server_patches.cap_stored_text(original)(Processor(), message, None)
+    assert parsed == [long]  # the NLU (and its red-flag check) read the whole message
+    (text, parse_text), = stored
+    assert len(text) == server_patches.STORED_CHARS + 1 and text.startswith("chest pain")
+    assert len(parse_text) == 500
 
 
 def test_event_classes_resolve_as_rasa_resolves_them():

@@ -119,3 +119,63 @@ async def test_a_hung_database_fails_the_turn_in_time_and_never_blocks_the_loop(
     tracker = await store.retrieve("c")
     assert tracker is not None and tracker.latest_message.text == "hi"
     store.engine.dispose()
+
+
+# -- nothing a caregiver sends may stop the server (components/server_patches.py, 5) ------------
+async def _unstorable_sender_fails_only_that_turn(url: str, sender: str) -> None:
+    """Rasa's session_scope took the driver's error for a missing schema and called
+    sys.exit: one request stopped the server. Now the turn fails, and the store goes on."""
+    store = ForgettingSQLTrackerStore(url=url)
+    with pytest.raises(Exception) as caught:
+        await store.save(DialogueStateTracker.from_events(sender, [UserUttered("hi")]))
+    assert not isinstance(caught.value, SystemExit)
+    await store.save(DialogueStateTracker.from_events("next", [UserUttered("still here")]))
+    tracker = await store.retrieve("next")
+    assert tracker is not None and tracker.latest_message.text == "still here"
+
+
+async def test_a_lone_surrogate_in_a_sender_id_does_not_stop_the_server(tmp_path):
+    await _unstorable_sender_fails_only_that_turn(f"sqlite:///{tmp_path}/t.db", "x\udfff")
+
+
+@pytest.mark.postgres
+async def test_a_nul_in_a_sender_id_does_not_stop_the_server_with_postgres(database):
+    url, _ = database
+    await _unstorable_sender_fails_only_that_turn(url, "x\x00y")
+    await _unstorable_sender_fails_only_that_turn(url, "x\udfff")
+
+
+# -- "delete my data": the journal first, the conversation last -----------------------------------
+def _delete_turn(succeeded: bool) -> list:
+    from rasa.shared.core.events import (
+        ActionExecuted,
+        BotUttered,
+        FollowupAction,
+        Restarted,
+        SessionStarted,
+    )
+
+    after = ([BotUttered("Done."), Restarted(), SessionStarted()] if succeeded
+             else [BotUttered("I'm sorry, I can't do that just now."),
+                   FollowupAction("action_listen")])
+    return [UserUttered("my secret note"), UserUttered("yes delete it"),
+            ActionExecuted("action_delete_data"), *after]
+
+
+async def test_a_delete_that_succeeded_forgets_the_conversation(tmp_path):
+    store = ForgettingSQLTrackerStore(url=f"sqlite:///{tmp_path}/t.db")
+    await store.save(DialogueStateTracker.from_events("c", [UserUttered("my secret note")]))
+    await store.save(DialogueStateTracker.from_events("c", _delete_turn(succeeded=True)))
+    tracker = await store.retrieve("c")
+    texts = [e.text for e in tracker.events if isinstance(e, UserUttered)] if tracker else []
+    assert "my secret note" not in texts
+
+
+async def test_a_delete_whose_action_failed_keeps_the_conversation(tmp_path):
+    """The action server was down: the journal is still there, so the conversation stays
+    too, and asking again finishes the job (the action deletes the journal first)."""
+    store = ForgettingSQLTrackerStore(url=f"sqlite:///{tmp_path}/t.db")
+    await store.save(DialogueStateTracker.from_events("c", _delete_turn(succeeded=False)))
+    tracker = await store.retrieve("c")
+    texts = [e.text for e in tracker.events if isinstance(e, UserUttered)] if tracker else []
+    assert "my secret note" in texts

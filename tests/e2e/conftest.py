@@ -25,6 +25,7 @@ from tests.channels.fakes import channel_test_env
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "models" / "gentle-hands.tar.gz"
 START_TIMEOUT = 240
+CHANNEL_PREFIXES = ("rest:", "web:", "telegram:", "whatsapp:")
 
 
 def free_port() -> int:
@@ -115,6 +116,10 @@ class BotServer:
         return r.json()
 
     def tracker(self, sender: str) -> dict[str, Any]:
+        """The stored conversation; a bare sender is a REST one (channels/rest.py names it
+        "rest:<sender>"), others carry their channel's prefix already."""
+        if not sender.startswith(CHANNEL_PREFIXES):
+            sender = "rest:" + sender
         r = requests.get(
             f"{self.url}/conversations/{sender}/tracker", params={"token": self.token}, timeout=30
         )
