@@ -200,8 +200,13 @@ class AskScreenQuestion(Action):
         return []
 
 
-for _q in questions():
-    type(f"AskScreen_{_q['id']}", (AskScreenQuestion,), {"qid": _q["id"]})
+# One subclass per question, kept here: Python holds subclasses only weakly, and rasa-sdk
+# finds actions by walking Action's subclasses after importing every module, so a garbage
+# collection in between would silently unregister classes that nothing else refers to.
+SCREEN_QUESTION_ACTIONS: dict[str, type[AskScreenQuestion]] = {
+    q["id"]: type(f"AskScreen_{q['id']}", (AskScreenQuestion,), {"qid": q["id"]})
+    for q in questions()
+}
 
 
 class ActionAskScreenWhere(Action):
