@@ -15,16 +15,45 @@ keeps Rasa's protocol (``session_request`` / ``session_confirm``, ``user_uttered
   splits text at blank lines and crashes on ``custom`` payloads.
 * After the bot has answered a message, ``bot_turn_end`` tells the widget to stop its typing
   indicator; if handling fails, ``bot_error`` lets it say so kindly instead of waiting forever.
-* Session ids are checked (16-64 letters, digits, ``-`` or ``_``; anything else gets a new one)
-  and a socket belongs to one session at a time.
+* Session ids are issued by the server, never chosen by the client (see "Sessions" below).
+
+Sessions
+--------
+Rasa's own channel lets the client name its session, and the session id *is* the sender id:
+any page could claim a REST, Telegram or WhatsApp conversation ("rest:..." would bypass the REST
+webhook's shared secret), guess a weak id, or open a second socket on a live id and read the
+replies along with the caregiver. Here:
+
+* ``session_confirm`` carries an opaque token ``<random>.<signature>``: 128 random bits
+  (``secrets.token_urlsafe(16)``) and an HMAC-SHA256 of them. The widget stores it and presents
+  it again in ``session_request`` after a reload or a reconnect. Nothing else is accepted:
+  a client-chosen, unsigned, badly signed, malformed or over-long id gets a *new* conversation
+  and a fresh token (never an error, so an old widget or a stale token just starts over).
+* The conversation's sender id is ``web:<random>``: a socket can only ever reach conversations
+  of its own channel, whatever it sends.
+* The key: WEB_SESSION_SECRET if set; otherwise HMAC(RASA_AUTH_TOKEN, "gentle-hands web
+  session"), which every replica shares, so a token from one replica is valid on the others;
+  otherwise a random key of this process (one server only; tokens end when it restarts). It is
+  read when the blueprint is built, never at import.
+* One conversation has one live socket. A second socket with a valid token (a reload, a
+  second tab) takes over: the older one gets ``session_taken``, leaves the room and is
+  disconnected, so a reply never reaches two sockets. The widget says so and offers to take
+  the chat back. This is known per server process: with several replicas, nginx keeps one
+  browser on one replica (deploy/nginx), so its tabs meet on the same one.
+* A ``session_id`` inside ``user_uttered`` never moves a socket that already has a session:
+  the socket's confirmed session is used.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import logging
+import os
 import re
-import uuid
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -37,14 +66,145 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.storage import sender_tag
 from channels.common import button_list, setting
 
 logger = logging.getLogger(__name__)
 
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 MAX_MESSAGE_CHARS = 20_000
 TURN_END_EVT = "bot_turn_end"
 ERROR_EVT = "bot_error"
+TAKEN_EVT = "session_taken"
+
+SENDER_PREFIX = "web:"
+RANDOM_BYTES = 16  # 128 bits: not guessable, whatever the rate of tries
+RANDOM_CHARS = 22  # len(secrets.token_urlsafe(16)): base64url without padding
+SIGNATURE_CHARS = 43  # an HMAC-SHA256 digest, base64url without padding
+# <random>.<signature>, nothing else. The length is checked before the pattern and the HMAC so
+# a huge string costs nothing.
+TOKEN = re.compile(rf"^([A-Za-z0-9_-]{{{RANDOM_CHARS}}})\.([A-Za-z0-9_-]{{{SIGNATURE_CHARS}}})$")
+TOKEN_CHARS = RANDOM_CHARS + 1 + SIGNATURE_CHARS
+KEY_CONTEXT = b"gentle-hands web session"
+# What is signed: a version and a purpose, so a signature made with this key for anything else
+# (or a later token format) can never pass as a session token.
+SIGNED_PREFIX = b"gentle-hands web session v1:"
+
+_process_key: bytes | None = None
+
+
+def session_key(environ: dict[str, str] | None = None) -> bytes:
+    """The key that signs session tokens; see "Sessions" in the module docstring.
+
+    Called when the channel's blueprint is built (not at import), so the server's environment
+    at start-up is what counts.
+    """
+    env = os.environ if environ is None else environ
+    secret = (env.get("WEB_SESSION_SECRET") or "").strip()
+    if secret:
+        if len(secret) < 32:
+            logger.warning("WEB_SESSION_SECRET is short (%d characters): use 32 or more random "
+                           "characters.", len(secret))
+        return secret.encode("utf-8")
+    auth = (env.get("RASA_AUTH_TOKEN") or "").strip()
+    if auth:
+        # Derived, not the token itself: a session signature then says nothing about the token
+        # that guards Rasa's HTTP API.
+        return hmac.new(auth.encode("utf-8"), KEY_CONTEXT, hashlib.sha256).digest()
+    global _process_key
+    if _process_key is None:
+        logger.warning("Neither WEB_SESSION_SECRET nor RASA_AUTH_TOKEN is set: web chat "
+                       "sessions are signed with a key of this process only (one server; "
+                       "they start over when it restarts).")
+        _process_key = secrets.token_bytes(32)
+    return _process_key
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+class SessionTokens:
+    """Issues and checks the opaque session tokens the widget keeps."""
+
+    def __init__(self, key: bytes) -> None:
+        if not key:
+            raise ValueError("a session key must not be empty")
+        self._key = key
+
+    def _signature(self, random_part: str) -> str:
+        mac = hmac.new(self._key, SIGNED_PREFIX + random_part.encode("ascii"), hashlib.sha256)
+        return _b64(mac.digest())
+
+    def issue(self) -> tuple[str, str]:
+        """A new conversation: (the token for the widget, its sender id)."""
+        random_part = secrets.token_urlsafe(RANDOM_BYTES)
+        return f"{random_part}.{self._signature(random_part)}", SENDER_PREFIX + random_part
+
+    def random_part(self, token: Any) -> str | None:
+        """The random part of a genuine token, or None for anything else."""
+        if not isinstance(token, str) or len(token) != TOKEN_CHARS:
+            return None
+        match = TOKEN.match(token)
+        if not match:
+            return None
+        random_part, signature = match.groups()
+        expected = self._signature(random_part)
+        if not hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii")):
+            return None
+        return random_part
+
+    def sender_id(self, token: Any) -> str | None:
+        """The conversation a genuine token opens ("web:<random>"), or None."""
+        random_part = self.random_part(token)
+        return SENDER_PREFIX + random_part if random_part else None
+
+
+class LiveSessions:
+    """Which socket is the live one of each conversation (and the reverse), in this process.
+
+    Plain dictionaries changed without an ``await`` in between, so two sockets claiming one
+    conversation at the same moment still end with exactly one owner: the later claim. A socket
+    that has been taken over is "retired" until it is gone: whatever it still sends in that
+    moment (even its old token) cannot take the conversation back.
+    """
+
+    def __init__(self) -> None:
+        self._socket_of: dict[str, str] = {}  # sender id -> socket id
+        self._sender_of: dict[str, str] = {}  # socket id -> sender id
+        self._retired: set[str] = set()
+
+    def claim(self, sid: str, sender_id: str) -> str | None:
+        """Make `sid` the live socket of `sender_id`; returns the socket it replaces, if any."""
+        self.release(sid)
+        older = self._socket_of.get(sender_id)
+        self._socket_of[sender_id] = sid
+        self._sender_of[sid] = sender_id
+        if older is None:
+            return None
+        self._sender_of.pop(older, None)
+        self._retired.add(older)
+        return older
+
+    def release(self, sid: str) -> str | None:
+        """Forget `sid` (it disconnected or moved); returns the conversation it held."""
+        self._retired.discard(sid)
+        sender_id = self._sender_of.pop(sid, None)
+        if sender_id is not None and self._socket_of.get(sender_id) == sid:
+            del self._socket_of[sender_id]
+        return sender_id
+
+    def sender_of(self, sid: str) -> str | None:
+        return self._sender_of.get(sid)
+
+    def socket_of(self, sender_id: str) -> str | None:
+        return self._socket_of.get(sender_id)
+
+    def retired(self, sid: str) -> bool:
+        return sid in self._retired
+
+    def __len__(self) -> int:
+        """Sockets known (live or retired): stays bounded by the connected sockets."""
+        return len(self._sender_of) + len(self._retired)
 
 
 def parse_origins(value: str | list[str] | None) -> str | list[str]:
@@ -153,6 +313,9 @@ class SocketIOInput(RasaSocketIOInput):
         return channel
 
     allowed_origins: str | list[str] = "*"
+    # Set by blueprint(): the token signer and which socket holds which conversation.
+    tokens: SessionTokens | None = None
+    live: LiveSessions | None = None
 
     def get_output_channel(self) -> WebOutput | None:
         if self.sio is None:
@@ -168,6 +331,9 @@ class SocketIOInput(RasaSocketIOInput):
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
+        tokens = SessionTokens(session_key())
+        live = LiveSessions()
+        self.tokens, self.live = tokens, live
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
@@ -180,38 +346,67 @@ class SocketIOInput(RasaSocketIOInput):
             token = (auth or {}).get("token")
             return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
 
-        async def join(sid: str, session_id: str) -> None:
+        @sio.on("disconnect", namespace=namespace)
+        async def disconnect(sid: str, *_: Any) -> None:
+            # release() gives the conversation up only if this socket still holds it: a socket
+            # that was taken over leaves the newer one in place as it goes.
+            live.release(sid)
+
+        async def take(sid: str, sender_id: str) -> bool:
+            """Make `sid` the one live socket of `sender_id`; an older one is told and dropped.
+
+            False if `sid` has gone meanwhile (handlers run as tasks, a disconnect can come
+            first): nothing is recorded for a socket that will never disconnect again.
+            """
+            if not sio.manager.is_connected(sid, namespace or "/"):
+                return False
+            older = live.claim(sid, sender_id)  # first, before any await
             for room in sio.rooms(sid, namespace=namespace):
-                if room not in (sid, session_id):
+                if room not in (sid, sender_id):
                     sio.leave_room(sid, room, namespace=namespace)
-            if self.session_persistence:
-                sio.enter_room(sid, session_id, namespace=namespace)
-            await sio.save_session(sid, {"session_id": session_id}, namespace=namespace)
+            sio.enter_room(sid, sender_id, namespace=namespace)
+            if older is None:
+                return True
+            sio.leave_room(older, sender_id, namespace=namespace)
+            logger.info("Web chat %s moved to a newer socket; the older one is told and closed.",
+                        sender_tag(sender_id))
+            # Emitted before the disconnect, on the same connection: the old page gets it first.
+            await sio.emit(TAKEN_EVT, {"reason": "opened elsewhere"}, room=older,
+                           namespace=namespace)
+            await sio.disconnect(older, namespace=namespace)
+            live.release(older)  # in case it had already gone (no disconnect event then)
+            return True
 
         @sio.on("session_request", namespace=namespace)
         async def session_request(sid: str, data: Any = None) -> None:
-            wanted = data.get("session_id") if isinstance(data, dict) else None
-            session_id = wanted if isinstance(wanted, str) and SESSION_ID.match(wanted) else None
-            session_id = session_id or uuid.uuid4().hex
-            await join(sid, session_id)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
+            if live.retired(sid):
+                return  # taken over and about to be closed: it must not take the chat back
+            token = data.get("session_id") if isinstance(data, dict) else None
+            # Without session persistence every session_request is a new conversation.
+            sender_id = tokens.sender_id(token) if self.session_persistence else None
+            if sender_id is None:
+                # Whatever was offered (nothing, an old-style id, a REST sender id, a forged or
+                # stale token): a new conversation, never the one claimed, and never an error.
+                token, sender_id = tokens.issue()
+            if await take(sid, sender_id):
+                await sio.emit("session_confirm", token, room=sid, namespace=namespace)
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: str, data: Any) -> None:
-            if not isinstance(data, dict):
+            if not isinstance(data, dict) or live.retired(sid):
                 return
-            if self.session_persistence:
-                saved = (await sio.get_session(sid, namespace=namespace)).get("session_id")
-                given = data.get("session_id")
-                if not saved and isinstance(given, str) and SESSION_ID.match(given):
-                    await join(sid, given)
-                    saved = given
-                if not saved:
+            # The socket's own confirmed session, whatever `session_id` the message names.
+            sender_id = live.sender_of(sid)
+            if sender_id is None:
+                # No session_request yet (Rasa's protocol allows it): a genuine token may open
+                # its conversation, exactly as session_request would; anything else is dropped.
+                claimed = data.get("session_id")
+                sender_id = tokens.sender_id(claimed) if self.session_persistence else None
+                if sender_id is None:
                     logger.warning("Socket.IO message without a session (no session_request).")
                     return
-                sender_id = saved
-            else:
-                sender_id = sid
+                if not await take(sid, sender_id):
+                    return
             text = data.get("message")
             text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
             metadata = data.get(self.metadata_key) or {}
@@ -222,6 +417,7 @@ class SocketIOInput(RasaSocketIOInput):
                     metadata = {}
             if not isinstance(metadata, dict):
                 metadata = {}
+            # The room holds only the live socket of this conversation (see take()).
             room = sender_id
             output = WebOutput(sio, self.bot_message_evt)
             message = UserMessage(

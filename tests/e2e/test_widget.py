@@ -3,7 +3,8 @@
 1. The web widget in a real headless Chromium (Debian's /usr/bin/chromium, driven by
    Playwright without any browser download): FAQ, buttons, routine step cards, reload,
    HTML shown as text, accessibility, larger text, restart, an unreachable server, embedding
-   on another origin. Screenshots go to test-artifacts/.
+   on another origin, and sessions (a server-issued token; a planted id is not honoured; one
+   window at a time). Screenshots go to test-artifacts/.
 2. Telegram and WhatsApp round trips through Rasa, against local fakes of the providers' APIs
    (the server's env points at them: tests/channels/fakes.py, channel_test_env).
 
@@ -13,6 +14,7 @@ another start-up). Browser tests skip only when Chromium is missing and CI is un
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -50,6 +52,18 @@ PHONE = {"width": 390, "height": 844}
 INPUT = "Your message to Gentle Hands"
 TIMEOUT = 30_000  # ms: one bot turn, generously (2 shared cores)
 XSS = "<img src=x onerror=alert(1)>"
+SESSION_KEY = "gentle-hands:session"
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$")  # channels/socketio.py
+TAKEN = "This chat is open in another window."
+
+
+def web_sender(token: str) -> str:
+    """The sender id Rasa sees for a widget's session token."""
+    return "web:" + token.split(".")[0]
+
+
+def user_texts(tracker: dict) -> list[str]:
+    return [e.get("text") for e in tracker["events"] if e["event"] == "user"]
 
 # JavaScript run in the page: the widget lives in an open shadow root.
 SHADOW = "document.querySelector('[data-gentle-hands-host]').shadowRoot"
@@ -233,21 +247,24 @@ def test_a_routine_shows_step_cards_and_survives_a_reload(web, bot):
     second = card(web)
     total = first["count"].split(" of ")[1]
     assert second["count"] == f"Step 2 of {total}" and "Back" in second["buttons"]
-    session = web.page.evaluate("() => localStorage.getItem('gentle-hands:session')")
+    session = web.page.evaluate(f"() => localStorage.getItem('{SESSION_KEY}')")
     shown = user_bubbles(web.page)
 
     web.page.reload()
     web.page.wait_for_function(f"() => ({JS_STATE})() && ({JS_STATE})().cards.length > 0")
-    assert web.page.evaluate("() => localStorage.getItem('gentle-hands:session')") == session
+    assert web.page.evaluate(f"() => localStorage.getItem('{SESSION_KEY}')") == session
     assert user_bubbles(web.page) == shown
     assert card(web)["count"] == f"Step 2 of {total}"
     web.page.get_by_text("Earlier messages from this conversation").wait_for()
     web.shot("after-reload")
 
-    # The server kept the conversation too: Next carries on from step 2.
+    # The server kept the conversation too (the stored token resumed it): Next carries on
+    # from step 2.
     web.tap("Next")
     assert card(web)["count"] == f"Step 3 of {total}"
-    assert bot.tracker(session)["sender_id"] == session
+    tracker = bot.tracker(web_sender(session))
+    assert tracker["sender_id"] == web_sender(session)
+    assert user_texts(tracker).count('/routine_command{"command": "next"}') >= 2
     web.shot("step-3")
 
 
@@ -378,6 +395,95 @@ def test_an_unreachable_server_is_said_plainly_and_retried(web, bot):
     box.press("Enter")
     web.wait_for_bot(1)
     assert user_bubbles(web.page)[-1] == "hello"
+
+
+# ---------------------------------------------------------------------------- widget sessions
+@needs_browser
+def test_the_widget_keeps_a_token_the_server_issued_and_talks_as_web(web, bot):
+    web.open(bot.url + "/chat")
+    token = web.page.evaluate(f"() => localStorage.getItem('{SESSION_KEY}')")
+    assert token and TOKEN_SHAPE.match(token), token
+    tracker = bot.tracker(web_sender(token))
+    assert tracker["sender_id"].startswith("web:") and tracker["latest_input_channel"] == \
+        "socketio"
+    assert user_texts(tracker) == ["/greet"]
+    assert user_texts(bot.tracker(token)) == []  # the token itself names no conversation
+
+
+@pytest.mark.parametrize("planted", ["rest", "chosen"])
+@needs_browser
+def test_a_planted_session_id_is_not_honoured(chromium, bot, sender, planted):
+    """A page (or an attacker's script) that stores its own id, such as a REST conversation's
+    sender id, gets a new web conversation; the REST conversation is not touched."""
+    bot.say(sender, "hi")
+    before = user_texts(bot.tracker(sender))
+    claimed = sender if planted == "rest" else uuid.uuid4().hex  # the old widget's format
+    context = chromium.new_context(viewport=PHONE)
+    context.add_init_script(f"localStorage.setItem('{SESSION_KEY}', {json.dumps(claimed)})")
+    page = Page(context.new_page(), f"planted-{planted}")
+    try:
+        page.open(bot.url + "/chat")
+        page.say("show my log")
+        token = page.page.evaluate(f"() => localStorage.getItem('{SESSION_KEY}')")
+        assert token != claimed and TOKEN_SHAPE.match(token)
+        assert user_texts(bot.tracker(web_sender(token)))[-1] == "show my log"
+        assert user_texts(bot.tracker(sender)) == before
+        assert user_texts(bot.tracker("web:" + claimed)) == []
+        assert page.errors == []
+    finally:
+        context.close()
+
+
+@needs_browser
+def test_a_second_window_takes_the_chat_over_and_can_give_it_back(web, bot):
+    first = web
+    first.open(bot.url + "/chat")
+    second = Page(first.page.context.new_page(), "second-window")
+    second.page.goto(bot.url + "/chat")  # same browser, same stored token: the same chat
+    taken = first.page.get_by_role("status").filter(has_text=TAKEN)
+    taken.wait_for()
+    first.shot("taken")
+    assert "can't reach" not in taken.inner_text()
+
+    # "Continue here" takes it back: the other window is told, this one is connected again.
+    first.page.get_by_role("button", name="Continue here").click()
+    second.page.get_by_role("status").filter(has_text=TAKEN).wait_for()
+    first.page.get_by_role("status").filter(has_text="Connected again").wait_for()
+    second_bots = second.state()["bots"]
+    first.say("is it safe with cancer?")
+    second.page.wait_for_timeout(500)  # a copy of the reply would have arrived by now
+    assert second.state()["bots"] == second_bots
+    assert second.errors == []
+
+    # Typing in the window that lost the chat keeps the words and says why.
+    box = second.page.get_by_role("textbox", name=INPUT)
+    box.fill("hello")
+    box.press("Enter")
+    assert box.input_value() == "hello"
+    assert TAKEN in second.page.get_by_role("status").inner_text()
+
+
+@needs_browser
+def test_someone_else_with_the_token_takes_over_and_the_caregiver_hears_nothing_more(
+        chromium, web, bot):
+    """The token is what grants the conversation; a second holder (another browser) does not
+    listen in beside the caregiver: it takes the chat over, and the caregiver is told."""
+    web.open(bot.url + "/chat")
+    token = web.page.evaluate(f"() => localStorage.getItem('{SESSION_KEY}')")
+    context = chromium.new_context(viewport=PHONE)
+    context.add_init_script(f"localStorage.setItem('{SESSION_KEY}', {json.dumps(token)})")
+    other = Page(context.new_page(), "other-browser")
+    try:
+        other.open(bot.url + "/chat")  # no transcript there: its greeting proves it is in
+        web.page.get_by_role("status").filter(has_text=TAKEN).wait_for()
+        mine = web.state()["bots"]
+        other.say("is it safe with cancer?")
+        web.page.wait_for_timeout(500)
+        assert web.state()["bots"] == mine
+        assert user_texts(bot.tracker(web_sender(token)))[-1] == "is it safe with cancer?"
+        assert other.errors == []
+    finally:
+        context.close()
 
 
 class _Quiet(SimpleHTTPRequestHandler):

@@ -4,7 +4,14 @@
 //
 // and gets a "Chat with Gentle Hands" button (or, with data-mode="inline", the chat in place).
 // It talks to Rasa's Socket.IO channel (channels/socketio.py), keeps the conversation across
-// reloads (session id and transcript in localStorage), and renders every message as text.
+// reloads (the server's session token and the transcript in localStorage), and renders every
+// message as text.
+//
+// Sessions: the server, never the widget, chooses the conversation. It hands out an opaque signed
+// token in `session_confirm`; the widget stores it and offers it again on the next connection.
+// Anything the server does not recognise gets a new conversation (and a new token). One
+// conversation has one live socket: when another tab or window opens it, this one receives
+// `session_taken`, is disconnected, and says so; "Continue here" takes the chat back.
 
 import { io } from "socket.io-client";
 import { palette } from "./colors.js";
@@ -75,6 +82,7 @@ class Widget {
     if (!Array.isArray(this.transcript)) this.transcript = [];
     this.ready = false; // connected and session confirmed
     this.everConnected = false;
+    this.taken = false; // the conversation is open in another tab or window (session_taken)
     this.socket = null;
     this.phones = [config.hospicePhone, config.emergencyNumber].filter(Boolean);
     this.timers = {};
@@ -296,11 +304,14 @@ class Widget {
     }, OFFLINE_GRACE_MS);
 
     socket.on("connect", () => {
+      // The token this page's conversation was confirmed with (opaque: only the server can
+      // read or make one). A missing or stale one simply gets a new conversation.
       socket.emit("session_request", { session_id: this.sessionId });
     });
     socket.on("session_confirm", (data) => {
       const id = typeof data === "string" ? data : data && data.session_id;
       if (!id) return;
+      // A different token means a different conversation: what is on screen no longer belongs.
       if (this.sessionId && id !== this.sessionId) this.clearTranscript();
       this.sessionId = String(id);
       this.store.set("session", this.sessionId);
@@ -321,11 +332,32 @@ class Widget {
       this.hideTyping();
       this.addNote("Sorry, something went wrong on our side. Please send that again.");
     });
+    socket.on("session_taken", () => this.takenElsewhere());
     socket.on("connect_error", () => this.wentOffline(0));
     socket.on("disconnect", (reason) => {
       if (reason === "io client disconnect") return;
+      // Closed by the server because another window has the chat: not a lost connection, and
+      // socket.io does not reconnect by itself after a server disconnect (which is what we want:
+      // the two windows must not keep taking the chat from each other).
+      if (this.taken) return;
       this.wentOffline(OFFLINE_GRACE_MS);
     });
+  }
+
+  takenElsewhere() {
+    this.taken = true;
+    this.ready = false;
+    this.hideTyping();
+    clearTimeout(this.timers.offline);
+    this.setStatus("taken");
+  }
+
+  /** "Continue here": reconnect with this page's token; the server moves the chat back here. */
+  continueHere() {
+    if (!this.socket) return;
+    this.taken = false;
+    this.setStatus("retrying");
+    this.socket.connect();
   }
 
   wentOffline(delay) {
@@ -353,6 +385,15 @@ class Widget {
     const c = this.config;
     if (kind === "connecting" || kind === "retrying") {
       s.appendChild(el("p", null, kind === "connecting" ? "Connecting…" : "Trying again…"));
+      return;
+    }
+    if (kind === "taken") {
+      s.classList.add("gh-info");
+      s.appendChild(el("p", null, "This chat is open in another window."));
+      const here = el("button", "gh-button", "Continue here");
+      here.type = "button";
+      here.addEventListener("click", () => this.continueHere());
+      s.appendChild(here);
       return;
     }
     if (kind === "back") {
@@ -389,6 +430,10 @@ class Widget {
     const message = String(text || "").trim();
     if (!message) return false;
     if (!this.ready) {
+      if (this.taken) {
+        this.setStatus("taken"); // the words stay in the box; "Continue here" is one tap away
+        return false;
+      }
       if (!this.socket) this.connect();
       this.setStatus("unsent");
       return false;
@@ -567,7 +612,7 @@ class Widget {
   restart() {
     this.confirm.hidden = true;
     if (!this.ready) {
-      this.setStatus("unsent");
+      this.setStatus(this.taken ? "taken" : "unsent");
       return;
     }
     this.clearTranscript();

@@ -87,6 +87,7 @@ a { color: var(--gh-primary); text-decoration: underline; text-underline-offset:
   padding: 0.6em 0.9em; background: #fdecea; border-bottom: 2px solid var(--gh-stop);
 }
 .gh-status.gh-ok { background: #e8f5ec; border-bottom-color: #2e7d4f; }
+.gh-status.gh-info { background: #f4f6f8; border-bottom-color: var(--gh-line); }
 .gh-status p { margin: 0 0 0.3em; }
 .gh-confirm {
   padding: 0.6em 0.9em; background: #f4f6f8; border-bottom: 1px solid var(--gh-line);
