@@ -28,5 +28,14 @@ class ActionRedFlag(Action):
         dispatcher.utter_message(text=red_flag_reply(
             _entity(tracker, "red_flag_kind"), _entity(tracker, "red_flag_tier"),
             cfg.hospice_phone, cfg.emergency_number))
-        # Stop any form or routine in progress; what was said so far stays in the slots.
-        return [ActiveLoop(None), SlotSet("requested_slot", None)]
+        # Stop any form or routine in progress. The routine is ended, not paused: after a
+        # red flag nothing offers to go on with the massage (the caregiver can start a new
+        # one later, with a new safety check). What the screen found stays in the slots.
+        return red_flag_events()
+
+
+def red_flag_events() -> list[EventType]:
+    """What a red flag does to the conversation (the Rasa server's fallback does the same:
+    components/server_patches.py, fallback_red_flag)."""
+    return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("routine_state", None),
+            SlotSet("pending_routine", None)]

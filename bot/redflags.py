@@ -177,7 +177,7 @@ class Detector:
                 return True
         return bool(HISTORY_CUES.search(clause_text) or PREVENTION_CUES.search(clause_text))
 
-    def detect_all(self, text: str) -> list[RedFlag]:
+    def detect_all(self, text: str, suppressed: list[str] | None = None) -> list[RedFlag]:
         """Every red flag in `text`, strictest first (empty when there is none).
 
         The whole text is read, however long: a red flag at the end of a long ramble must
@@ -189,11 +189,12 @@ class Detector:
             return []
         found: dict[str, RedFlag] = {}
         for window in windows(text):
-            for flag in self._detect_window(window):
+            for flag in self._detect_window(window, suppressed):
                 found.setdefault(flag.kind, flag)
         return sorted(found.values(), key=lambda f: -TIER_ORDER[f.tier])
 
-    def _detect_window(self, text: str) -> list[RedFlag]:
+    def _detect_window(self, text: str, suppressed: list[str] | None) -> list[RedFlag]:
+        """The red flags of one window; kinds matched but set aside go into `suppressed`."""
         doc = self._doc(text)
         clauses = self._clause_bounds(doc)
         found: dict[str, RedFlag] = {}
@@ -205,6 +206,8 @@ class Detector:
                 continue
             clause = self._clause_of(clauses, start)
             if self._suppressed(doc, start, end, clause, spec):
+                if suppressed is not None:
+                    suppressed.append(kind)
                 continue
             found.setdefault(kind, self._flag(kind, doc[start:end].text))
         for kind, spec in self.kinds.items():
@@ -219,6 +222,8 @@ class Detector:
                     if not self._suppressed(doc, first, first + 1, (a, b), spec):
                         found[kind] = self._flag(kind, doc[a:b].text)
                         break
+                    if suppressed is not None:
+                        suppressed.append(kind)
         return sorted(found.values(), key=lambda f: -TIER_ORDER[f.tier])
 
     def detect(self, text: str) -> RedFlag | None:
@@ -245,6 +250,24 @@ def detect(text: str) -> RedFlag | None:
 
 def kinds() -> Iterable[str]:
     return _lexicon()["kinds"].keys()
+
+
+# The order of the calls when a kind's entry names none (bot/triage.py explains them).
+DEFAULT_ORDER = {EMERGENCY: "hospice_first", NURSE: "nurse"}
+
+
+def kind_tiers() -> dict[str, str]:
+    """Every red-flag kind and its tier."""
+    return {kind: str(spec["tier"]) for kind, spec in _lexicon()["kinds"].items()}
+
+
+def describe_kind(kind: str) -> tuple[str, str, str]:
+    """(tier, label, order) of a kind; an unknown kind errs on the safe side (emergency)."""
+    spec = _lexicon()["kinds"].get(kind)
+    if not spec:
+        return EMERGENCY, "this", DEFAULT_ORDER[EMERGENCY]
+    tier = str(spec["tier"])
+    return tier, str(spec["label"]), str(spec.get("order") or DEFAULT_ORDER[tier])
 
 
 def describe(kind: str) -> tuple[str, str]:

@@ -157,6 +157,7 @@ def fallback_red_flag(tracker: Any) -> list[Any]:
 
     text = red_flag_text(list(getattr(tracker.latest_message, "entities", None) or []))
     return [BotUttered(text=text), ActiveLoop(None), SlotSet(REQUESTED_SLOT, None),
+            SlotSet("routine_state", None), SlotSet("pending_routine", None),
             FollowupAction(ACTION_LISTEN_NAME)]
 
 

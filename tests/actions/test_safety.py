@@ -22,7 +22,9 @@ async def test_emergency_names_the_emergency_number(dispatcher, tracker_factory,
         active_loop="screen_form",
     )
     events = await ActionRedFlag().run(dispatcher, tracker, {})
-    assert events == [ActiveLoop(None), SlotSet("requested_slot", None)]
+    # The form stops, and any routine is ended: nothing offers to go on with the massage.
+    assert events == [ActiveLoop(None), SlotSet("requested_slot", None),
+                      SlotSet("routine_state", None), SlotSet("pending_routine", None)]
     (text,) = texts(dispatcher)
     assert "stop" in text.lower() and "112" in text and "0800 123 456" in text
     assert "Chest pain" in text

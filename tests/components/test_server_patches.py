@@ -134,6 +134,7 @@ async def test_a_red_flag_is_still_answered_when_the_action_server_is_down(monke
     action = GuardedAction(Failing("action_red_flag", RasaException("down")))
     events = await action.run(CollectingOutputChannel(), None, tracker, None)
     assert events[1:] == [ActiveLoop(None), SlotSet("requested_slot", None),
+                          SlotSet("routine_state", None), SlotSet("pending_routine", None),
                           FollowupAction(ACTION_LISTEN_NAME)]
     text = events[0].text
     assert number in text and "stop" in text.lower()
@@ -142,8 +143,12 @@ async def test_a_red_flag_is_still_answered_when_the_action_server_is_down(monke
     from rasa_sdk.executor import CollectingDispatcher
 
     dispatcher = CollectingDispatcher()
-    await ActionRedFlag().run(dispatcher, make_tracker("x", "red_flag", entities), {})
+    sdk_events = await ActionRedFlag().run(dispatcher, make_tracker("x", "red_flag", entities), {})
     assert dispatcher.messages[0]["text"] == text
+    # and does the same to the conversation
+    assert [(e["event"], e.get("name")) for e in sdk_events] == [
+        (e.type_name, getattr(e, "key", None) or getattr(e, "name", None))
+        for e in events[1:-1]]
 
 
 def test_the_default_phone_numbers_are_those_of_the_action_server(monkeypatch):
