@@ -69,6 +69,14 @@
    parses the whole message first (the red-flag check reads all of it); then
    `MessageProcessor._handle_message_with_tracker` stores the text cut to STORED_CHARS.
 
+7. CORS never answers with credentials.
+   `rasa.server.configure_cors` sets `CORS_SUPPORTS_CREDENTIALS = True`, and sanic-cors then
+   answers `*` by reflecting any Origin with `Access-Control-Allow-Credentials: true`, on every
+   route (REST, the HTTP API, Socket.IO). Nothing here authenticates with cookies (the API
+   takes a token, the widget a signed session id), so the same set-up runs without
+   credentials. Both callers (rasa.server.create_app, rasa.core.run) look the function up on
+   the module when the app is built: scripts/rasa_serve.py installs these corrections before.
+
 `install()` applies them all and is idempotent, and refuses to patch a Rasa version other
 than the one these corrections were written and tested against (RASA_VERSION).
 `components/tracker_store.py` (the tracker store both endpoints files configure) calls it on
@@ -146,8 +154,11 @@ def red_flag_text(entities: list[dict[str, Any]]) -> str:
         return str(value) if value is not None else None
 
     phones = phone_numbers()
+    order = os.environ.get("ESCALATION_ORDER", "").strip().lower()
     return red_flag_reply(entity("red_flag_kind"), entity("red_flag_tier"),
-                          phones["hospice_phone"], phones["emergency_number"])
+                          phones["hospice_phone"], phones["emergency_number"],
+                          phones["hospice_phone"] != DEFAULT_HOSPICE_PHONE,
+                          "emergency_first" if order == "emergency_first" else "hospice_first")
 
 
 def fallback_red_flag(tracker: Any) -> list[Any]:
@@ -372,6 +383,17 @@ def cap_stored_text(original: Any) -> Any:
     return _handle_message_with_tracker
 
 
+# -- 7. CORS without credentials ------------------------------------------------------------------
+def configure_cors_without_credentials(app: Any, cors_origins: Any = "") -> None:
+    """`rasa.server.configure_cors` of Rasa 3.6.21 with CORS_SUPPORTS_CREDENTIALS off."""
+    from sanic_cors import CORS
+
+    app.config.CORS_AUTOMATIC_OPTIONS = True  # Socket.IO's preflights (as Rasa's comment says)
+    app.config.CORS_SUPPORTS_CREDENTIALS = False
+    app.config.CORS_EXPOSE_HEADERS = "filename"
+    CORS(app, resources={r"/*": {"origins": cors_origins or ""}}, automatic_options=True)
+
+
 def install() -> None:
     """Apply the corrections (once) to Rasa's classes in this process."""
     import contextlib
@@ -403,5 +425,8 @@ def install() -> None:
     if not getattr(MessageProcessor._handle_message_with_tracker, _INSTALLED, False):
         MessageProcessor._handle_message_with_tracker = cap_stored_text(
             MessageProcessor._handle_message_with_tracker)
+    import rasa.server
+
+    rasa.server.configure_cors = configure_cors_without_credentials
     if not getattr(Event.resolve_by_type, _INSTALLED, False):
         Event.resolve_by_type = staticmethod(remembering_resolve_by_type(Event.resolve_by_type))

@@ -4,6 +4,12 @@
 # the atomic Redis lock store (deploy/endpoints.yml). PostgreSQL and Redis must be running;
 # nginx comes from Debian (installed with apt when missing and we are root). Logs and the
 # rendered nginx config go to DEPLOY_DIR. Ctrl-C stops everything this script started.
+#
+# Production settings are required, not defaulted: REST_WEBHOOK_SECRET (unless CREDENTIALS
+# names no REST channel) and ALLOWED_ORIGINS (the hospice's own web origins, never "*").
+# Without them this script stops before starting anything, and says why. The replicas are
+# started through scripts/rasa_serve.py, which reads the HTTP API token from RASA_AUTH_TOKEN
+# or var/auth_token (mode 0600), so it is never on a command line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,7 +34,8 @@ export RATE_BURST=${RATE_BURST:-20}
 export CONN_LIMIT=${CONN_LIMIT:-20}
 export NGINX_EXTRA=${NGINX_EXTRA:-}
 export SANIC_WORKERS=${SANIC_WORKERS:-1}
-export ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-*}
+export ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-}
+export REST_WEBHOOK_SECRET=${REST_WEBHOOK_SECRET:-}
 # Rasa fails on an unset ${VAR} in the credentials file: every one it names defaults to empty
 # (empty channel tokens keep those channels off), as in scripts/run.sh.
 for var in $(grep -oE '\$\{[A-Z_][A-Z0-9_]*\}' "$CREDENTIALS" | tr -d '${}' | sort -u); do
@@ -43,11 +50,10 @@ export DEPLOY_DIR
 mkdir -p "$DEPLOY_DIR/nginx-tmp"
 DEPLOY_DIR=$(cd "$DEPLOY_DIR" && pwd)  # nginx needs absolute paths
 
-if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-  [ -s var/auth_token ] || "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))' > var/auth_token
-  RASA_AUTH_TOKEN=$(cat var/auth_token)
-fi
-export RASA_AUTH_TOKEN
+# Refuse an open REST webhook and "*" or missing origins here, before anything is installed
+# or started (the replicas check again). Also creates var/auth_token (0600) when RASA_AUTH_TOKEN
+# is not set, once, before two replicas would race to.
+token_where=$("$PY" scripts/rasa_serve.py preflight --production --credentials "$CREDENTIALS")
 
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 if [ ! -x "$NGINX" ]; then
@@ -123,16 +129,17 @@ trap stop EXIT
 # ("Can not write request body"). The server keeps them longer than the client does.
 SANIC_KEEP_ALIVE_TIMEOUT=${ACTIONS_KEEP_ALIVE_TIMEOUT:-75} \
   "$VENV/bin/rasa" run actions --actions actions --port "$ACTION_PORT" \
-  >"$DEPLOY_DIR/actions.log" 2>&1 &
+  >>"$DEPLOY_DIR/actions.log" 2>&1 &
 pids+=($!)
 
 i=0
 for p in $RASA_PORTS; do
   i=$((i + 1))
-  "$VENV/bin/rasa" run --model "$MODEL" --port "$p" --interface 127.0.0.1 \
-    --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" \
-    --enable-api --auth-token "$RASA_AUTH_TOKEN" \
-    >"$DEPLOY_DIR/rasa-$i.log" 2>&1 &
+  # Rasa in the launcher's process: the token is read there, from the environment or the
+  # token file, never passed as an argument (`ps` shows every process's arguments).
+  "$PY" scripts/rasa_serve.py run --production --model "$MODEL" --port "$p" \
+    --interface 127.0.0.1 --endpoints "$ENDPOINTS" --credentials "$CREDENTIALS" --enable-api \
+    >>"$DEPLOY_DIR/rasa-$i.log" 2>&1 &
   pids+=($!)
   echo "$!" > "$DEPLOY_DIR/rasa-$i.pid"
 done
@@ -169,8 +176,10 @@ ready "${urls[@]}" || { echo "The topology did not start in time (see $DEPLOY_DI
 mask() { sed -E 's#//[^/@]*@#//***@#' <<<"$1"; }
 cat <<MSG
 Gentle Hands (production topology) is ready.
-  Through nginx:  curl -s localhost:$NGINX_PORT/webhooks/rest/webhook -d '{"sender":"me","message":"hi"}'
-  Replicas:       $(for p in $RASA_PORTS; do printf 'http://127.0.0.1:%s ' "$p"; done)(HTTP API token in var/auth_token)
+  Through nginx:  curl -s localhost:$NGINX_PORT/webhooks/rest/webhook -H "X-Webhook-Secret: \$REST_WEBHOOK_SECRET" -d '{"sender":"me","message":"hi"}'
+  Replicas:       $(for p in $RASA_PORTS; do printf 'http://127.0.0.1:%s ' "$p"; done)
+  $token_where
+  Web origins:    $ALLOWED_ORIGINS (ALLOWED_ORIGINS)
   Stores:         tracker $(mask "$TRACKER_DB_URL"), journal $(mask "$JOURNAL_DB_URL"), locks $(mask "$REDIS_URL")
 Press Ctrl-C to stop everything.
 MSG

@@ -20,6 +20,7 @@ from rasa.shared.utils.common import class_from_module_path
 from deploy.render_template import render
 
 ROOT = Path(__file__).resolve().parents[2]
+LAUNCHER = "/app/scripts/rasa_serve.py"
 DEPLOY = ROOT / "deploy"
 ATOMIC = "components.lock_store.AtomicRedisLockStore"
 TRACKER = "components.tracker_store.ForgettingSQLTrackerStore"
@@ -93,6 +94,51 @@ def test_nginx_accepts_the_rendered_configuration(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
 
 
+def blocks(conf: str) -> dict[str, str]:
+    """The `server { }` directives outside locations, and each location's body, by name."""
+    server = conf[conf.index("server {"):]
+    out, outside, depth, name, body = {}, [], 0, None, []
+    for line in server.splitlines()[1:]:
+        stripped = line.split("#", 1)[0].strip()
+        if name is None and stripped.startswith("location "):
+            name, body, depth = stripped[len("location "):].rstrip("{ ").strip(), [], 1
+            continue
+        if name is not None:
+            depth += stripped.count("{") - stripped.count("}")
+            if depth == 0:
+                out[name], name = "\n".join(body), None
+            else:
+                body.append(stripped)
+        else:
+            outside.append(stripped)
+    out["server"] = "\n".join(outside)
+    return out
+
+
+def test_every_proxied_location_sends_host_and_forwarded_headers() -> None:
+    """nginx inherits proxy_set_header into a location only when the location sets none.
+
+    The locations that set only Connection sent Rasa no Host and no X-Forwarded-*; now every
+    location that proxies either sets none (and gets the server's, NGINX_EXTRA's included) or
+    sets them all again.
+    """
+    conf = render((DEPLOY / "nginx" / "gentle-hands.conf.template").read_text(),
+                  dict(NGINX_ENV, NGINX_EXTRA='proxy_set_header X-Test "1";'))
+    parts = blocks(conf)
+    needed = ["Host $http_host", "X-Forwarded-For $proxy_add_x_forwarded_for",
+              "X-Forwarded-Proto $scheme", "X-Real-IP $remote_addr"]
+    for header in needed + ['Connection ""', 'X-Test "1"']:
+        assert f"proxy_set_header {header};" in parts["server"], header
+    proxied = {name: body for name, body in parts.items() if "proxy_pass" in body}
+    assert set(proxied) == {"= /", "/webhooks/", "/socket.io/", "/chat"}
+    for name, body in proxied.items():
+        if "proxy_set_header" in body:
+            for header in needed:
+                assert f"proxy_set_header {header};" in body, (name, header)
+        else:
+            assert name != "/socket.io/"  # it must set Upgrade and Connection itself
+
+
 def test_deploy_local_script_parses() -> None:
     script = ROOT / "scripts" / "deploy_local.sh"
     assert subprocess.run(["bash", "-n", str(script)], timeout=10).returncode == 0
@@ -144,6 +190,49 @@ def test_helm_values_wire_the_topology() -> None:
     assert "JOURNAL_DB_URL" in env
     # The chart's schema types: strings stay strings.
     assert all(isinstance(e.get("value", ""), str) for e in values["extraEnv"])
+
+
+def test_helm_values_require_production_settings_and_keep_secrets_off_the_command_line():
+    values = load(DEPLOY / "helm" / "values.yaml")
+    app = values["applicationSettings"]
+    # Rasa starts through the launcher with --production, not with the chart's arguments
+    # (those put `--auth-token "$(RASA_TOKEN)"` into argv and pass `--jwt-secret "$(JWT_SECRET)"`,
+    # "UNSET" by default).
+    assert values["command"] == ["python", LAUNCHER]
+    args = values["args"]
+    assert args[:2] == ["run", "--production"] and "--enable-api" in args
+    for forbidden in ("--auth-token", "--jwt-secret", "--cors"):
+        assert forbidden not in args, forbidden
+    assert not any("$(" in a for a in args)
+    assert "token" not in app and app.get("cors") in (None, "")
+    # Secrets come from a Secret, the origins from a ConfigMap; none is optional, and none is
+    # a literal in this file.
+    env = {e["name"]: e for e in values["extraEnv"]}
+    for name, source in [("RASA_AUTH_TOKEN", "secretKeyRef"),
+                         ("REST_WEBHOOK_SECRET", "secretKeyRef"),
+                         ("ALLOWED_ORIGINS", "configMapKeyRef")]:
+        assert "value" not in env[name], name
+        ref = env[name]["valueFrom"][source]
+        assert ref["name"] and ref["key"] and not ref.get("optional", False), name
+    assert env["SANIC_REQUEST_MAX_SIZE"]["value"] == "65536"
+    assert "*" not in str(values)
+    # The project's channels, as credentials.yml has them: the REST webhook with its secret
+    # and the socket with its origin check, never Rasa's stock `socketio` or `rest`.
+    channels = app["credentials"]["additionalChannelCredentials"]
+    project = load(ROOT / "credentials.yml")
+    assert "socketio" not in channels and "rest" not in channels
+    assert channels["channels.rest.SecureRestInput"] == {"shared_secret": "${REST_WEBHOOK_SECRET}"}
+    assert channels["channels.socketio.SocketIOInput"] == project["channels.socketio.SocketIOInput"]
+    for name, settings in channels.items():
+        assert class_from_module_path(name)
+        assert settings == project[name], name
+    # Every ${VAR} the mounted credentials name is set (Rasa refuses an unset one); the
+    # launcher sets RASA_AUTH_TOKEN itself.
+    for var in re.findall(r"\$\{([A-Z_][A-Z0-9_]*)\}", yaml.safe_dump(channels)):
+        assert var in env, var
+    # The image runs the launcher: Dockerfile.rasa copies it where `command` looks.
+    assert f"COPY scripts/rasa_serve.py {LAUNCHER}" in (
+        DEPLOY / "compose" / "Dockerfile.rasa").read_text()
 
 
 def test_lock_store_accepts_the_keys_the_chart_renders(monkeypatch) -> None:
@@ -214,26 +303,78 @@ def test_compose_file_wires_the_topology() -> None:
             ["docker", "compose", "-f", str(DEPLOY / "compose" / "docker-compose.yml"), "config",
              "-q"], capture_output=True, text=True, timeout=60,
             env={"RASA_AUTH_TOKEN": "t", "POSTGRES_PASSWORD": "p", "REDIS_PASSWORD": "r",
+                 "REST_WEBHOOK_SECRET": "s", "ALLOWED_ORIGINS": "https://a.example.org",
                  "PATH": os.environ["PATH"]},
         )
         assert r.returncode == 0, r.stderr
 
 
+def interpolate_strictly(text: str, env: dict[str, str]) -> str:
+    """Compose's interpolation: ${VAR:?msg} fails when VAR is unset or empty."""
+    def sub(m: re.Match) -> str:
+        name, op, arg = m.group(1), m.group(2), m.group(3)
+        value = env.get(name, "")
+        if op == ":?" and not value:
+            raise KeyError(f"{name}: {arg}")
+        return value or (arg if op == ":-" else "")
+    return re.sub(r"\$\{([A-Z_][A-Z0-9_]*)(?:(:[?-])([^}]*))?\}", sub, text).replace("$$", "$")
+
+
+COMPOSE_REQUIRED = {"RASA_AUTH_TOKEN": "t0ken", "REST_WEBHOOK_SECRET": "s3cret",
+                    "ALLOWED_ORIGINS": "https://www.example-hospice.org",
+                    "POSTGRES_PASSWORD": "p", "REDIS_PASSWORD": "r"}
+
+
+@pytest.mark.parametrize("name", ["RASA_AUTH_TOKEN", "REST_WEBHOOK_SECRET", "ALLOWED_ORIGINS"])
+def test_compose_refuses_to_start_without_production_settings(name) -> None:
+    text = (DEPLOY / "compose" / "docker-compose.yml").read_text()
+    assert f"${{{name}:?" in text
+    with pytest.raises(KeyError, match=name):
+        interpolate_strictly(text, {k: v for k, v in COMPOSE_REQUIRED.items() if k != name})
+    with pytest.raises(KeyError, match=name):
+        interpolate_strictly(text, dict(COMPOSE_REQUIRED, **{name: ""}))
+
+
+def test_compose_keeps_the_token_off_the_command_line_and_cors_off_wildcards() -> None:
+    text = (DEPLOY / "compose" / "docker-compose.yml").read_text()
+    compose = yaml.safe_load(interpolate_strictly(text, COMPOSE_REQUIRED))
+    for name in ("rasa-1", "rasa-2"):
+        svc = compose["services"][name]
+        assert svc["entrypoint"] == ["python", LAUNCHER]
+        assert svc["command"][:2] == ["run", "--production"]
+        assert "--auth-token" not in svc["command"] and "t0ken" not in svc["command"]
+        env = svc["environment"]
+        assert env["RASA_AUTH_TOKEN"] == "t0ken"  # from the environment, to the launcher
+        assert env["REST_WEBHOOK_SECRET"] == "s3cret"
+        assert env["ALLOWED_ORIGINS"] == "https://www.example-hospice.org"
+        assert env["SANIC_REQUEST_MAX_SIZE"] == "65536"
+    assert "ALLOWED_ORIGINS:-" not in text and "REST_WEBHOOK_SECRET:-" not in text
+
+
 @pytest.mark.parametrize("origins, expected", [
-    ("*", ["--cors", "*"]),
-    ("https://a.example.org, https://b.example.org",
-     ["--cors", "https://a.example.org", "--cors", "https://b.example.org"]),
-    ("", []),
+    ("*", ["*"]),
+    ("https://a.example.org, https://b.example.org", ["https://a.example.org",
+                                                     "https://b.example.org"]),
+    ("http://localhost:5005,http://127.0.0.1:5005", ["http://localhost:5005",
+                                                     "http://127.0.0.1:5005"]),
+    ("", None),
 ])
-def test_run_sh_passes_each_allowed_origin_to_rasa_as_it_is(tmp_path, origins, expected):
-    """The lines of scripts/run.sh that build Rasa's --cors arguments, run in a folder with
-    files in it: a "*" must reach Rasa as "*", not as the names of those files."""
-    script = (ROOT / "scripts" / "run.sh").read_text()
-    lines = script[script.index("# cors:begin"):script.index("# cors:end")]
-    (tmp_path / "Makefile").write_text("")
-    (tmp_path / "README.md").write_text("")
-    r = subprocess.run(["bash", "-c", lines + '\nprintf "%s\\n" "${cors_args[@]}"'],
-                       cwd=tmp_path, env={"ALLOWED_ORIGINS": origins, "PATH": os.environ["PATH"]},
-                       capture_output=True, text=True, timeout=30)
-    assert r.returncode == 0, r.stderr
-    assert [line for line in r.stdout.splitlines() if line] == expected
+def test_every_allowed_origin_reaches_rasa_as_it_is(origins, expected):
+    """scripts/rasa_serve.py turns ALLOWED_ORIGINS into Rasa's --cors, with no shell in
+    between (a shell once expanded "*" into the names of files). Rasa's own argument parser
+    must then see every origin: its --cors takes a list and, given several times, keeps the
+    last one only (run.sh's `--cors a --cors b` allowed b alone)."""
+    import importlib.util
+    import sys
+
+    from rasa.__main__ import create_argument_parser
+
+    if "rasa_serve" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("rasa_serve",
+                                                      ROOT / "scripts" / "rasa_serve.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["rasa_serve"] = module
+        spec.loader.exec_module(module)
+    cors_args = sys.modules["rasa_serve"].cors_args
+    parsed = create_argument_parser().parse_args(["run", *cors_args(origins), "--enable-api"])
+    assert parsed.cors == expected

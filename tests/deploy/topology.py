@@ -75,7 +75,10 @@ class Topology:
         self.journal_url = str(base.set(database=f"ghdeploy_{self.tag}_journal"))
         self.key_prefix = f"ghdeploy{self.tag}"
         self.token = uuid.uuid4().hex
+        # deploy_local.sh refuses to start without a REST secret and explicit origins.
+        self.rest_secret = uuid.uuid4().hex
         self.url = f"http://127.0.0.1:{self.nginx_port}"
+        self.origins = self.url
         self.log_dir = self.workdir / "deploy"
 
     # -- life cycle -------------------------------------------------------------------------
@@ -91,7 +94,12 @@ class Topology:
             REDIS_URL=self.redis_url, LOCK_STORE_KEY_PREFIX=self.key_prefix,
             RASA_AUTH_TOKEN=self.token, RATE_LIMIT=self.rate_limit,
             RATE_BURST=str(self.rate_burst), CONN_LIMIT=str(self.conn_limit),
-            NGINX_EXTRA="add_header X-Upstream $upstream_addr always;",
+            REST_WEBHOOK_SECRET=self.rest_secret, ALLOWED_ORIGINS=self.origins,
+            # nginx adds the REST secret to what it forwards, as a hospice's own system
+            # would send it: the harness's clients (tests/fuzzing.py among them) post without
+            # it, and the replicas require it.
+            NGINX_EXTRA="add_header X-Upstream $upstream_addr always; "
+                        f'proxy_set_header X-Webhook-Secret "{self.rest_secret}";',
             HOSPICE_PHONE="0800 555 0100", EMERGENCY_NUMBER="999",
         )
         if self.lock_store == "stock":
@@ -156,7 +164,8 @@ class Topology:
     # -- traffic ------------------------------------------------------------------------------
     def say(self, sender: str, text: str, timeout: float = 120) -> tuple[int, list, str]:
         r = requests.post(f"{self.url}/webhooks/rest/webhook",
-                          json={"sender": sender, "message": text}, timeout=timeout)
+                          json={"sender": sender, "message": text}, timeout=timeout,
+                          headers={"X-Webhook-Secret": self.rest_secret})
         body = r.json() if r.headers.get("content-type", "").startswith("application/json") \
             else []
         return r.status_code, body, r.headers.get("X-Upstream", "")
@@ -225,6 +234,7 @@ class Check:
 
 
 def stored_events(tracker_url: str, senders: list[str]) -> dict[str, list[tuple[str, Any]]]:
+    """Each REST sender's stored turns (channels/rest.py names its conversation rest:<sender>)."""
     engine = sa.create_engine(tracker_url)
     out: dict[str, list[tuple[str, Any]]] = {s: [] for s in senders}
     with engine.connect() as c:
@@ -232,6 +242,7 @@ def stored_events(tracker_url: str, senders: list[str]) -> dict[str, list[tuple[
             "SELECT sender_id, type_name, data FROM events WHERE type_name IN ('user', 'bot') "
             "ORDER BY id"))
         for sender, kind, data in rows:
+            sender = sender.removeprefix("rest:")
             if sender in out:
                 out[sender].append((kind, json.loads(data).get("text")))
     engine.dispose()
@@ -413,7 +424,7 @@ class ManagedTopology(Topology):
         env = self.env()
         env.update(
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.action_port}/webhook",
-            SANIC_WORKERS="1", ALLOWED_ORIGINS="*", RASA_TELEMETRY_ENABLED="false",
+            SANIC_WORKERS="1", RASA_TELEMETRY_ENABLED="false",
             TF_INTRA_OP_PARALLELISM_THREADS="1", TF_INTER_OP_PARALLELISM_THREADS="1",
             TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1",
         )
@@ -441,12 +452,15 @@ class ManagedTopology(Topology):
         """Replica i (1 or 2), its stores behind the proxies."""
         env = self.managed_env()
         env.update(TRACKER_DB_URL=self.proxied_tracker_url, REDIS_URL=self.proxied_redis_url)
+        # As deploy_local.sh starts them: through the launcher, the token (RASA_AUTH_TOKEN)
+        # read from the environment, production settings checked.
         self._spawn(f"rasa-{i}", [
-            str(ROOT / ".venv/bin/rasa"), "run", "--model", env["MODEL"],
+            str(ROOT / ".venv/bin/python"), str(ROOT / "scripts" / "rasa_serve.py"), "run",
+            "--production", "--model", env["MODEL"],
             "--port", str(self.rasa_ports[i - 1]), "--interface", "127.0.0.1",
             "--endpoints", str(ROOT / "deploy" / "endpoints.yml"),
             "--credentials", str(ROOT / "credentials.yml"),
-            "--enable-api", "--auth-token", self.token,
+            "--enable-api",
         ], env)
 
     def start_nginx(self) -> None:
@@ -546,5 +560,6 @@ class ManagedTopology(Topology):
     def say_to(self, i: int, sender: str, text: str, timeout: float = 120) -> tuple[int, list]:
         """A message straight to replica i, past nginx."""
         r = requests.post(f"http://127.0.0.1:{self.rasa_ports[i - 1]}/webhooks/rest/webhook",
-                          json={"sender": sender, "message": text}, timeout=timeout)
+                          json={"sender": sender, "message": text}, timeout=timeout,
+                          headers={"X-Webhook-Secret": self.rest_secret})
         return r.status_code, r.json() if r.status_code == 200 else []
