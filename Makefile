@@ -18,11 +18,16 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 # Training uses every core; serving stays at one thread (lower per-turn latency on 2 cores).
 TRAIN_THREADS ?= $(shell nproc 2>/dev/null || echo 2)
 
+# review.yml (the nurse's sign-off) and estimator.yml (the estimate's words, read by the
+# actions) change nothing the model learns: editing them never retrains.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                $(wildcard components/*.py) $(wildcard bot/content/*.yml) bot/nlp.py
+                $(wildcard components/*.py) bot/nlp.py \
+                $(filter-out bot/content/review.yml bot/content/estimator.yml, \
+                  $(wildcard bot/content/*.yml))
 
-.PHONY: help setup spacy train run test lint validate test-stories pytest clean \
-        deploy-local nlu-report bench-lost-messages bench-speed bench-profile bench-topology widget
+.PHONY: help setup spacy triage train run test lint validate test-stories pytest clean \
+        deploy-local nlu-report bench-lost-messages bench-speed bench-profile bench-topology widget \
+        content-review
 
 help:
 	@echo "make run   - set up and start the bot on http://localhost:5005"
@@ -42,6 +47,11 @@ spacy: setup
 	@$(PY) -m bot.nlp $(if $(CI),,--update-config) >/dev/null
 	@$(if $(CI),true,$(PY) scripts/gen_faq.py)
 
+# The red-flag classifier (bot/triage_model.py): built once per content change (a few seconds)
+# into build/triage/, so the servers load it instead of training it at start-up.
+triage: setup
+	@$(PY) -m bot.triage_model >/dev/null
+
 $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 	@$(MAKE) --no-print-directory spacy
 	@echo "Training the model (only when data, config, domain or the spaCy pipeline changed)..."
@@ -52,10 +62,10 @@ $(MODEL): $(VENV)/.installed $(TRAIN_INPUTS)
 train: $(MODEL)
 
 # --- the two commands -------------------------------------------------------------------------
-run: train
+run: train triage
 	@scripts/run.sh
 
-test: lint train validate test-stories pytest
+test: lint train triage validate test-stories pytest
 
 lint: setup
 	$(VENV)/bin/ruff check bot actions components channels deploy tests scripts bench
@@ -68,7 +78,7 @@ test-stories: train
 	  --fail-on-prediction-errors --out results/stories --quiet
 
 # Last, so pytest's summary line is the run's last word on tests.
-pytest: train
+pytest: train triage
 	$(PY) -m pytest -q
 
 # --- beyond the two commands ------------------------------------------------------------------
@@ -94,6 +104,12 @@ bench-profile: train
 # Throughput through nginx and 2 replicas (needs TEST_POSTGRES_URL and TEST_REDIS_URL).
 bench-topology: train
 	$(PY) bench/topology_load.py
+
+# The content review sheet for a hospice's nurse: build/content-review.html, one self-contained
+# page (every answer, verdict, step and escalation beside its source passage; sign-off kept in
+# bot/content/review.yml). Reads the sources from ../shared/.
+content-review: setup
+	$(PY) scripts/content_review.py --out build/content-review.html
 
 # Rebuild web/dist/widget.js after changing web/src (needs Node.js and npm).
 widget:

@@ -148,10 +148,10 @@ class ActionEstimateRelief(Action):
         pain = _rating(tracker.get_slot("est_pain"))
         anxiety = _rating(tracker.get_slot("est_anxiety"))
         result = estimate(pain, anxiety, sessions, weeks)
-        first, *framing = result.lines()
+        first, *framing = result.lines()  # the numbers; then two short lines of framing
         dispatcher.utter_message(text=first)
         dispatcher.utter_message(
-            text=" ".join(framing),
+            text="\n".join(framing),
             buttons=buttons([
                 ("Try 3 times a week", "3 times a week"),
                 ("Try every day", "every day"),

@@ -27,7 +27,8 @@ class ActionRedFlag(Action):
         cfg = settings.get()
         dispatcher.utter_message(text=red_flag_reply(
             _entity(tracker, "red_flag_kind"), _entity(tracker, "red_flag_tier"),
-            cfg.hospice_phone, cfg.emergency_number))
+            cfg.hospice_phone, cfg.emergency_number, cfg.hospice_configured,
+            cfg.escalation_order))
         # Stop any form or routine in progress. The routine is ended, not paused: after a
         # red flag nothing offers to go on with the massage (the caregiver can start a new
         # one later, with a new safety check). What the screen found stays in the slots.

@@ -1,13 +1,15 @@
 """Symptom relief estimator: what the documents' figure would mean for one person's numbers.
 
-Pure Python, no Rasa, no I/O.
+Pure Python, no Rasa, no network. The words live in bot/content/estimator.yml.
 
-The reference point is the figure in the source article (doc000): about 40% less pain and 35%
-less anxiety with massage twice a week for two weeks (pain 6 -> 3.6, anxiety 8 -> 5.2). We could
-not trace the study the article cites, so the bot always calls it the documents' figure and an
-estimate, never a promise.
+The reference point is the figure in one seed article (doc000): about 40% less pain and 35%
+less anxiety with massage twice a week for two weeks (pain 6 -> 3.6, anxiety 8 -> 5.2). We
+could not trace the study the article names, so the reply says whose figure it is and that its
+study could not be traced, and sets beside it what a trial found (kutner2008: pain fell about
+1.9 points out of 10 right after a massage and about 1 after simple touch, with no lasting
+difference between the two).
 
-Schedule rule (documented, monotone, never above the reference)::
+Schedule rule: the bot's own assumption, not a finding of any study (the reply says so)::
 
     fraction_of_reference = min(1, sessions_per_week / 2) * min(1, weeks / 2)
     after = before * (1 - reference_reduction * fraction_of_reference)
@@ -16,9 +18,8 @@ Schedule rule (documented, monotone, never above the reference)::
   no more: the article gives no figure beyond that schedule, so more sessions add nothing here.
 - A thinner plan gets a proportional share: once a week for two weeks -> half, twice a week for
   one week -> half, once a week for one week -> a quarter. Frequency and duration are scaled
-  separately (not just the total count) because the trials found relief fades within about a
-  day and that more frequent sessions kept it longer (groninger2023): four sessions spread over
-  four weeks are not counted as four sessions in two weeks.
+  separately so that four sessions over four weeks do not count as four in two weeks (relief
+  fades within about a day: groninger2023). The proportions themselves are our guess.
 - The fraction lies in [0.25, 1] for valid inputs, so `after` lies between
   `before * (1 - reduction)` and `before`: never below 0, never above `before`.
 
@@ -32,6 +33,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 # The documents' reference figure (doc000).
 REFERENCE_SESSIONS_PER_WEEK = 2.0
@@ -45,13 +50,21 @@ WEEKS_MIN, WEEKS_MAX = 1.0, 52.0
 
 SOURCE_FIGURE = "doc000"
 SOURCE_IMMEDIATE = "kutner2008"
-SOURCE_FREQUENCY = "groninger2023"
-SOURCE_CAREGIVER_TRIAL = "collinge2013"
+OWN = "own"  # the bot's own assumption: never attributed to a document
 
-RULE_TEXT = (
-    "The estimate counts twice a week for two weeks as the full figure; a lighter plan counts "
-    "for a proportional share, and extra sessions add nothing, since the figure stops there."
-)
+CONTENT = Path(__file__).resolve().parent / "content" / "estimator.yml"
+LINE_IDS = ("numbers", "no_numbers", "figure", "lighter", "capped", "trial")
+
+
+@lru_cache(maxsize=1)
+def load_lines() -> dict[str, dict[str, str]]:
+    """The reply's words from estimator.yml: each line's text, source and quote."""
+    with CONTENT.open(encoding="utf-8") as fh:
+        data = (yaml.safe_load(fh) or {}).get("lines") or {}
+    missing = [k for k in LINE_IDS if not (data.get(k) or {}).get("text")]
+    if missing:
+        raise ValueError(f"estimator.yml: missing lines {missing}")
+    return {k: {f: " ".join(str(v).split()) for f, v in data[k].items()} for k in LINE_IDS}
 
 
 def round1(x: float) -> float:
@@ -103,17 +116,6 @@ def _schedule_words(spw: float, weeks: float) -> str:
 
 
 @dataclass(frozen=True)
-class Fact:
-    """A figure the bot may quote, in plain words, with the documents it rests on."""
-
-    text: str
-    sources: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return self.text
-
-
-@dataclass(frozen=True)
 class Estimate:
     pain_before: float | None
     pain_after: float | None
@@ -129,11 +131,17 @@ class Estimate:
 
     @property
     def sources(self) -> tuple[str, ...]:
-        return (SOURCE_FIGURE, SOURCE_IMMEDIATE, SOURCE_FREQUENCY)
+        return (SOURCE_FIGURE, SOURCE_IMMEDIATE)
 
     def cited_lines(self) -> list[tuple[str, str | None]]:
-        """The framing as (text, source id) pairs; source is None for the numbers line."""
-        out: list[tuple[str, str | None]] = []
+        """Each sentence of the reply with what it rests on: a source id, or None for the
+        bot's own assumption (the schedule rule)."""
+        words = load_lines()
+
+        def line(key: str, **kw: object) -> tuple[str, str | None]:
+            source = words[key].get("source")
+            return words[key]["text"].format(**kw), (None if source in (None, OWN) else source)
+
         parts = []
         if self.pain_before is not None and self.pain_after is not None:
             parts.append(f"pain from {_fmt(self.pain_before)} to about {_fmt(self.pain_after)}")
@@ -142,34 +150,21 @@ class Estimate:
                 f"anxiety from {_fmt(self.anxiety_before)} to about {_fmt(self.anxiety_after)}"
             )
         plan = _schedule_words(self.sessions_per_week, self.weeks)
-        if parts:
-            out.append((f"Estimate for {plan}: " + " and ".join(parts) + " (out of 10).", None))
-        else:
-            out.append((f"Without a rating I can't put numbers on {plan}, but here is what "
-                        "the figures say.", None))
-        out.append((
-            "That uses the guide's own figure (40% less pain, 35% less anxiety); "
-            "it's an estimate, not a promise.",
-            SOURCE_FIGURE,
-        ))
+        out = [line("numbers", plan=plan, changes=" and ".join(parts)) if parts
+               else line("no_numbers", plan=plan)]
+        out.append(line("figure"))
         if not self.is_full_reference:
-            pct = round(self.fraction_of_reference * 100)
-            out.append((f"Your plan is lighter than that, so I used about {pct}% of it.",
-                        SOURCE_FIGURE))
+            out.append(line("lighter", pct=round(self.fraction_of_reference * 100)))
         elif self.sessions_per_week > REFERENCE_SESSIONS_PER_WEEK or self.weeks > REFERENCE_WEEKS:
-            out.append(("More than twice a week for two weeks is not counted as extra relief.",
-                        SOURCE_FIGURE))
-        out.append((
-            "In trials, relief was clearest right after each massage (about 1.9 points out of "
-            "10) and faded within a day.",
-            SOURCE_IMMEDIATE,
-        ))
-        out.append(("Sessions closer together helped it last longer.", SOURCE_FREQUENCY))
+            out.append(line("capped"))
+        out.append(line("trial"))
         return out
 
     def lines(self) -> list[str]:
-        """The honest framing, plain text lines in the order the bot says them."""
-        return [text for text, _ in self.cited_lines()]
+        """The reply in three lines: the numbers; whose figure it is, that its study could not
+        be traced, and the schedule rule as our own assumption; what a trial found."""
+        cited = self.cited_lines()
+        return [cited[0][0], " ".join(text for text, _ in cited[1:-1]), cited[-1][0]]
 
 
 def estimate(
@@ -209,26 +204,4 @@ def estimate(
         sessions_per_week=spw,
         weeks=wk,
         fraction_of_reference=fraction,
-    )
-
-
-def nausea_fact() -> Fact:
-    """The documents' nausea figure, framed honestly."""
-    return Fact(
-        "The article this guide draws on reports that about ten minutes of hand massage eased "
-        "queasiness in more than 6 out of 10 cases. It does not name the study, so take it as "
-        "encouraging rather than proven; in a trial of massage given by family caregivers, "
-        "nausea fell by about 29% after sessions. Nausea that persists is one for the nurse.",
-        (SOURCE_FIGURE, SOURCE_CAREGIVER_TRIAL),
-    )
-
-
-def dementia_fact() -> Fact:
-    """The documents' dementia figure, framed honestly."""
-    return Fact(
-        "The article this guide draws on cites a 2024 review in which about 78% of people "
-        "with dementia seemed calmer and in better spirits with a weekly massage. We could not "
-        "check that review, so treat it as a hopeful sign rather than a promise: watch how "
-        "they respond each time, and stop if touch seems to unsettle them.",
-        (SOURCE_FIGURE,),
     )

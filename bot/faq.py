@@ -57,6 +57,9 @@ class Topic:
     related: tuple[str, ...]
     examples: tuple[str, ...]
     heldout: tuple[str, ...]
+    # The review sheet's heading, and for each source the few words that find its passage.
+    group: str = ""
+    quotes: tuple[tuple[str, str], ...] = ()
 
 
 def count_sentences(text: str) -> int:
@@ -101,6 +104,18 @@ def _strings(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value)
 
 
+def _quotes(raw: dict[str, Any], where: str) -> tuple[tuple[str, str], ...]:
+    """The optional `quotes` mapping (source id -> a few words of that source) as pairs."""
+    value = raw.get("quotes")
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in value.items()
+    ):
+        raise ValueError(f"{where}: 'quotes' must map source ids to non-empty strings")
+    return tuple((k, " ".join(v.split())) for k, v in value.items())
+
+
 def _parse_topic(raw: Any, index: int) -> Topic:
     """Build one Topic from its YAML mapping and check the limits that need no other topic."""
     if not isinstance(raw, dict):
@@ -118,6 +133,8 @@ def _parse_topic(raw: Any, index: int) -> Topic:
         related=_strings(raw, "related", where),
         examples=_strings(raw, "examples", where),
         heldout=_strings(raw, "heldout", where),
+        group=_text(raw, "group", where, required=False) or "",
+        quotes=_quotes(raw, where),
     )
     _check_limits(topic, where)
     return topic
@@ -142,11 +159,14 @@ def _check_limits(topic: Topic, where: str) -> None:
 
 
 def _check_links(topics: dict[str, Topic], sources: dict[str, Any]) -> None:
-    """Check that every cited source and every related topic exists."""
+    """Check that every cited source, every quoted source and every related topic exists."""
     for topic in topics.values():
         missing = [s for s in topic.sources if s not in sources]
         if missing:
             raise ValueError(f"topic '{topic.id}': unknown source id(s) {missing}")
+        stray = [s for s, _ in topic.quotes if s not in topic.sources]
+        if stray:
+            raise ValueError(f"topic '{topic.id}': quotes for source(s) it does not cite {stray}")
         unknown = [r for r in topic.related if r not in topics]
         if unknown:
             raise ValueError(f"topic '{topic.id}': unknown related topic(s) {unknown}")

@@ -40,6 +40,10 @@ NEGATION_WINDOW = 5
 HISTORY_CUES = re.compile(
     r"\b(years?|months?|decades?)\s+(ago|back)\b|\bin the past\b|\bused to\b|\bhistory of\b|"
     r"\blast (year|month)\b|\bwas treated\b|\bgot treated\b|\bbeen treated\b|\bresolved\b|"
+    r"\b(weeks?|fortnight|fortnite|winters?|summers?|springs?|autumns?) (ago|back)\b|"
+    r"\bback in (the )?('?\d0s|spring|summer|autumn|winter|january|february|march|april|may|"
+    r"june|july|august|september|october|november|december)\b|\bcleared up\b|"
+    r"\b(none|nothing|never) since\b|\bsince then\b|"
     r"\bhealed\b|\blong ago\b|\bback in (19|20)\d\d\b|\bin (19|20)\d\d\b|\bno longer\b"
 )
 PREVENTION_CUES = re.compile(
@@ -47,6 +51,34 @@ PREVENTION_CUES = re.compile(
     r"\bwhat are the (signs|symptoms)\b|\bhow (do|can|would) (i|we|you) (tell|know|spot)\b|"
     r"\bsigns to (look|watch)\b|\bstop (him|her|them) from\b|\bkeep (him|her|them) from\b"
 )
+# Another sense of the words, a what-if or a general question: "that bill nearly gave me a
+# heart attack", "my back is killing me", "what if he chokes", "how high does a temperature
+# have to be before I worry?". A clause that also says now (NOW_CUES) is never set aside.
+OTHER_SENSE_CUES = re.compile(
+    r"\b(nearly|almost|near|practically) (gave|give|had|have|having) (me |him |her |us )?a heart "
+    r"attack\b|\bgave me a heart attack\b|\b(dying|dyin) (for|to)\b|\b(is|was|are) killing me\b|"
+    r"\bsick (of|and tired)\b|\bbleeding (money|us dry|me dry)\b|"
+    r"\b(kettle|machine|car|phone|computer|telly|tv|printer|boiler|laptop|hoover|battery|"
+    r"engine|dishwasher|fridge|washing machine)\b.{0,30}\b(choked|collapsed|died|dead|dying|"
+    r"fainted|sick)\b|\b(nearly|almost) (had a stroke|fainted|died|choked) (when|at|laughing|"
+    r"on my)\b|\b(threw|throw|throws|throwing|thew) a fit\b|\bdrowning in\b|\bsick to death\b|"
+    r"\b(laughing|laughed) (so|till|until)\b"
+)
+HYPOTHETICAL_CUES = re.compile(
+    r"\bwhat if\b|\bwhat (should|would|do|can) (i|we) do if\b|\bif (he|she|they|mum|mom|dad|"
+    r"nan|gran) (ever|were|was|gets?|got|starts?|started|had|has)\b|\bin case (he|she|they)\b|"
+    r"\bhow (high|low|long|bad|much|many|hot)\b.{0,60}\b(before|should|worry|call|ring)\b|"
+    r"\bwhat (does|do|would|will) .{0,40}\blook like\b|"
+    r"\bwhen (should|do|would|must) (i|we|you) (call|ring|phone|worry|ask)\b|"
+    r"\bhow (would|do|can|will|could) (i|we|you) (know|tell|spot|recognise|recognize)\b|"
+    r"\bwhat are the (signs|symptoms|warning signs)\b|\b(in general|generally|generally "
+    r"speaking|for future reference|for future refrence|for later|just in case)\b|"
+    r"\bwhat(?:'s| is) the (difference|diffrence|right|best)\b|\bwhat counts as\b|"
+    r"\bwhat (is|does) [\w' ]{1,30} mean\b|\bif i ever\b|\bwhat should you do if\b|"
+    r"\bis [\w ]{1,20} always\b"
+)
+NOW_CUES = re.compile(r"\b(right now|now|just now|at the moment|currently|tonight|today|this "
+                      r"(morning|afternoon|evening)|happening)\b")
 # The detector reads long text in overlapping windows (see Detector.detect_all).
 CHUNK = 2000
 OVERLAP = 300
@@ -175,7 +207,13 @@ class Detector:
             lo = max(a, start - NEGATION_WINDOW)
             if any(doc[j].lower_ in NEGATION_CUES for j in range(lo, start)):
                 return True
-        return bool(HISTORY_CUES.search(clause_text) or PREVENTION_CUES.search(clause_text))
+        lowered = clause_text.lower()
+        if HISTORY_CUES.search(clause_text) or PREVENTION_CUES.search(clause_text):
+            return True
+        if OTHER_SENSE_CUES.search(lowered):
+            return True
+        whole = doc.text.lower()
+        return bool(HYPOTHETICAL_CUES.search(whole) and not NOW_CUES.search(whole))
 
     def detect_all(self, text: str, suppressed: list[str] | None = None) -> list[RedFlag]:
         """Every red flag in `text`, strictest first (empty when there is none).
@@ -252,6 +290,8 @@ def kinds() -> Iterable[str]:
     return _lexicon()["kinds"].keys()
 
 
+# What an unknown kind is called (it errs on the safe side: an emergency).
+UNKNOWN_LABEL = "a warning sign"
 # The order of the calls when a kind's entry names none (bot/triage.py explains them).
 DEFAULT_ORDER = {EMERGENCY: "hospice_first", NURSE: "nurse"}
 
@@ -265,7 +305,7 @@ def describe_kind(kind: str) -> tuple[str, str, str]:
     """(tier, label, order) of a kind; an unknown kind errs on the safe side (emergency)."""
     spec = _lexicon()["kinds"].get(kind)
     if not spec:
-        return EMERGENCY, "this", DEFAULT_ORDER[EMERGENCY]
+        return EMERGENCY, UNKNOWN_LABEL, DEFAULT_ORDER[EMERGENCY]
     tier = str(spec["tier"])
     return tier, str(spec["label"]), str(spec.get("order") or DEFAULT_ORDER[tier])
 
@@ -274,40 +314,49 @@ def describe(kind: str) -> tuple[str, str]:
     """(tier, label) of a red-flag kind; unknown kinds are treated as emergencies."""
     spec = _lexicon()["kinds"].get(kind)
     if not spec:
-        return EMERGENCY, "this"
+        return EMERGENCY, UNKNOWN_LABEL
     return spec["tier"], spec["label"]
 
 
-def red_flag_message(tier: str, kind: str, label: str, hospice: str, emergency: str) -> str:
-    """The escalation text for a red flag, in short plain sentences."""
-    if kind == "crisis":
-        return (
-            "I'm so sorry you're carrying this much. Please call "
-            f"{emergency} now, or a crisis line, and tell them how you feel. "
-            f"You matter too. Your hospice team can support you as well: {hospice}."
-        )
-    if kind == "overwhelmed":
-        return (
-            "That sounds so hard, and you don't have to carry it alone. "
-            f"Please call your hospice team now: {hospice}. Supporting you is part of their job. "
-            f"If anyone is in danger, call {emergency}."
-        )
-    if tier == EMERGENCY:
-        return (
-            f"Please stop the massage now. {label.capitalize()} needs help straight away: "
-            f"call {emergency} now. When you can, let the hospice know too: {hospice}."
-        )
-    return (
-        f"Please stop the massage for now. {label.capitalize()} is something the hospice nurse "
-        f"should hear about today. Call them now: {hospice}. "
-        f"If it gets worse or you're frightened, call {emergency}."
-    )
+ORDERS = ("immediate", "hospice_first", "expected", "nurse")
+# ESCALATION_ORDER values: "hospice_first" (the default: a configured hospice line is named
+# first for the emergencies that are not immediate danger) or "emergency_first" (deployments
+# outside hospice care: emergency services first for every emergency).
+ESCALATION_ORDERS = ("hospice_first", "emergency_first")
 
 
-def red_flag_reply(kind: str | None, tier: str | None, hospice: str, emergency: str) -> str:
+def reply_order(kind: str, tier: str | None, hospice_configured: bool = True,
+                escalation_order: str = "hospice_first") -> str:
+    """Which reply a red flag gets: one of ORDERS, or the kind itself for crisis/overwhelmed."""
+    if kind in ("crisis", "overwhelmed"):
+        return kind
+    default_tier, _, order = describe_kind(kind)
+    tier = tier if tier in TIER_ORDER else default_tier
+    if tier != default_tier:  # a tier from elsewhere (an entity) wins over the kind's
+        order = DEFAULT_ORDER[tier]
+    if order == "hospice_first" and (not hospice_configured
+                                     or escalation_order == "emergency_first"):
+        order = "immediate"
+    return order
+
+
+def red_flag_message(tier: str, kind: str, label: str, hospice: str, emergency: str,
+                     hospice_configured: bool = True,
+                     escalation_order: str = "hospice_first") -> str:
+    """The escalation text for a red flag (redflags.yml `messages`), calls in the right order."""
+    order = reply_order(kind, tier, hospice_configured, escalation_order)
+    template = " ".join(str(_lexicon()["messages"][order]).split())
+    return template.format(label=label, Label=label[:1].upper() + label[1:], hospice=hospice,
+                           emergency=emergency)
+
+
+def red_flag_reply(kind: str | None, tier: str | None, hospice: str, emergency: str,
+                   hospice_configured: bool = True,
+                   escalation_order: str = "hospice_first") -> str:
     """The reply to a red flag of `kind` (the SafetyNet's entities); an unknown kind errs on the
     safe side (emergency). Used by action_red_flag, and by the Rasa server itself when the
     action server cannot be reached (components/server_patches.py)."""
     kind = kind or ""
     default_tier, label = describe(kind)
-    return red_flag_message(tier or default_tier, kind, label, hospice, emergency)
+    return red_flag_message(tier or default_tier, kind, label, hospice, emergency,
+                            hospice_configured, escalation_order)

@@ -14,6 +14,11 @@ Plain Python, no Rasa. Content lives in bot/content/routines.yml.
     * still_hand_only: each stroking step becomes its still, resting-hand alternative.
     * LIGHTEST_TOUCH: every pressure line says lightest touch only (level 1), fingertip
       squeezes become a resting touch, and steps that move a joint (the ankle turn) are left out.
+    * Swelling or lymphoedema among the verdict's reasons (present or "not sure"; see
+      `swelling` in routines.yml): lightest touch, and every stroke goes toward the heart. A step
+      that strokes another way uses its `swelling_text` (the same step, toward the heart) or,
+      where it says `swelling: still`, its still, resting-hand alternative: the puffy lower leg
+      is never stroked. `Step.direction` says which: "toward_heart", "still" or "none" (a hold).
     * Variants: "unconscious", "dementia" (notes, wording, preparation) and "tired" (a short
       version of about 5 minutes).
   With no side given and both sides allowed, the plan covers both hands (or feet): the steps for
@@ -33,6 +38,7 @@ State format (a small JSON-safe dict; it can live in a Rasa slot and survive res
       "side": null,                 # the plan's side: null (both / unnamed) | "left" | "right"
       "verdict": {"level": 1, "still_hand_only": false,
                   "avoid": [["arm", "left", "picc_line"]]},   # or null (no screen given)
+                                    # plus "swelling": true when swelling care applies
       "index": 0,                   # 0-based index of the current step
       "step": "greet",              # the current step's key, to re-find it if content changed
       "total": 15,
@@ -62,7 +68,7 @@ from typing import Any
 
 import yaml
 
-from bot.verdict import AreaRestriction, Level, Verdict
+from bot.verdict import AreaRestriction, Level, Reason, Verdict
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 CONTENT = CONTENT_DIR / "routines.yml"
@@ -76,6 +82,9 @@ STATE_VERSION = 1
 TITLE_MAX = 30
 STEP_FIELDS = ("id", "title", "text", "amount", "pressure", "watch", "more", "source", "touches",
                "still_alternative")
+DIRECTIONS = ("toward_heart", "away", "across", "circles")
+TOWARD_HEART = "toward_heart"
+STILL = "still"
 
 State = dict[str, Any]
 
@@ -109,6 +118,14 @@ def _step_problems(step: Any, where: str, source_ids: set[str]) -> list[str]:
             problems.append(f"{where}: {name} longer than {TITLE_MAX} characters")
     if source_ids and step.get("source") not in source_ids:
         problems.append(f"{where}: unknown source {step.get('source')!r}")
+    if int(step.get("level", 2)) > 0:
+        direction = step.get("direction")
+        if direction not in DIRECTIONS:
+            problems.append(f"{where}: a stroking step needs a direction ({', '.join(DIRECTIONS)})")
+        elif direction != TOWARD_HEART and step.get("swelling") != STILL and not (
+                step.get("swelling_text") and step.get("swelling_more")):
+            problems.append(f"{where}: strokes {direction}: give swelling_text and swelling_more "
+                            "(toward the heart), or swelling: still")
     return problems
 
 
@@ -143,6 +160,10 @@ def _validate(data: Any) -> None:
             known = {s["id"] for s in data["routines"].get(rid, {}).get("steps", [])}
             if not set(keep) <= known:
                 problems.append(f"variants.{vid}.keep.{rid}: unknown step ids")
+    swelling = data.get("swelling")
+    if not isinstance(swelling, dict) or not all(
+            swelling.get(k) for k in ("conditions", "intro", "still_note")):
+        problems.append("swelling: needs conditions, intro and still_note")
     for kind in (DISCOMFORT, COMFORT):
         for phrase in data.get("signals", {}).get(kind, {}).get("phrases", []):
             if not isinstance(phrase, str):  # YAML 1.1 reads a bare no/yes as a boolean
@@ -189,6 +210,9 @@ class Step:
     side: str | None = None  # "left" / "right" when the side is named, else None
     side_label: str | None = None  # "left hand", "first hand", "second foot"...
     note: str | None = None  # added by a variant
+    # Which way the hands move: "toward_heart", "away", "across", "circles" (as written),
+    # "still" (a still, resting hand) or "none" (a hold, or no touch)
+    direction: str = "none"
 
 
 @dataclass(frozen=True)
@@ -205,6 +229,7 @@ class Plan:
     sides: tuple[str | None, ...] = ()  # one entry a pass: ("right", "left"), (None, None)...
     lightest: bool = False
     still: bool = False
+    swelling: bool = False  # strokes toward the heart only; the lower leg only held still
     alternative: str | None = None  # when refused: another routine that may suit
     verdict: Verdict | None = field(default=None, compare=False, repr=False)
 
@@ -233,27 +258,41 @@ def _refused(routine_id: str, routine: dict[str, Any], variant: str | None, mess
 
 def _make_step(raw: dict[str, Any], *, kind: str, key: str, side: str | None,
                label: str | None, lightest: bool, still: bool,
-               variant_cfg: dict[str, Any]) -> Step:
+               variant_cfg: dict[str, Any], swelling: bool = False) -> Step:
     d = dict(raw)
     d.update((variant_cfg.get("steps") or {}).get(raw["id"], {}))
     content = load_routines()
     level = int(d.get("level", 2))
     title, text, amount = d["title"], d["text"], d["amount"]
     pressure, more = d["pressure"], d["more"]
-    if level > 0 and still:
+    direction = str(d.get("direction", "none")) if level > 0 else "none"
+    if level > 0 and (still or (swelling and d.get("swelling") == STILL)):
         title = d.get("still_title", title)
         text = d["still_alternative"]
         amount = content["still"]["amount"]
         pressure = content["still"]["pressure"]
         more = content["still"]["more"]
-    elif level > 0 and lightest:
+        direction = STILL
+    elif level > 0 and (lightest or swelling):
         text = d.get("lightest_text", text)
         pressure = content["lightest"]["pressure"]
+        if swelling and direction != TOWARD_HEART:
+            text, more, direction = d["swelling_text"], d["swelling_more"], TOWARD_HEART
     note = variant_cfg.get("note") if kind == "step" else None
     return Step(id=raw["id"], key=key, kind=kind, title=title, text=text, amount=amount,
                 pressure=pressure, watch=d["watch"], more=more, source=d["source"],
                 touches=tuple(d["touches"]), still_alternative=d["still_alternative"],
-                side=side, side_label=label, note=note)
+                side=side, side_label=label, note=note, direction=direction)
+
+
+def swelling_care(verdict: Verdict | None) -> bool:
+    """True when the verdict's reasons include swelling or lymphoedema (present or not sure):
+    the routine then strokes only toward the heart and only rests a still hand on the lower
+    leg. The conditions are listed under `swelling` in routines.yml."""
+    if verdict is None:
+        return False
+    wanted = set(load_routines()["swelling"]["conditions"])
+    return any(r.condition_id in wanted for r in verdict.reasons)
 
 
 def _join_sides(sides: set[str | None]) -> str | None:
@@ -312,7 +351,8 @@ def plan(routine_id: str, verdict: Verdict | None, variant: str | None = None,
         passes = list(SIDES) if sided else [None, None]
 
     still = bool(v.still_hand_only)
-    lightest = still or v.level == Level.LIGHTEST_TOUCH
+    swelling = swelling_care(v)
+    lightest = still or swelling or v.level == Level.LIGHTEST_TOUCH
     skip_ids = set((variant_cfg.get("skip") or {}).get(routine_id, []))
     keep = (variant_cfg.get("keep") or {}).get(routine_id)
     keep_ids = set(keep) if keep is not None else None
@@ -327,7 +367,7 @@ def plan(routine_id: str, verdict: Verdict | None, variant: str | None = None,
         if pass_no > 1:
             steps.append(_make_step(routine["switch"], kind="switch", key=f"switch{suffix}",
                                     side=pass_side, label=label, lightest=lightest, still=still,
-                                    variant_cfg=variant_cfg))
+                                    variant_cfg=variant_cfg, swelling=swelling))
         for raw in routine["steps"]:
             if pass_no > 1 and raw.get("first_side_only"):
                 continue
@@ -344,9 +384,10 @@ def plan(routine_id: str, verdict: Verdict | None, variant: str | None = None,
                 continue
             steps.append(_make_step(raw, kind="step", key=raw["id"] + suffix, side=pass_side,
                                     label=label, lightest=lightest, still=still,
-                                    variant_cfg=variant_cfg))
+                                    variant_cfg=variant_cfg, swelling=swelling))
     steps.append(_make_step(routine["closing"], kind="closing", key="closing", side=None,
-                            label=None, lightest=lightest, still=still, variant_cfg=variant_cfg))
+                            label=None, lightest=lightest, still=still, variant_cfg=variant_cfg,
+                            swelling=swelling))
     if not any(s.kind == "step" for s in steps):  # nothing left to do: say so plainly
         return _refused(routine_id, routine, variant,
                         _fmt(msgs["refuse_area_no_other"], area_plural=routine["plural"]),
@@ -377,6 +418,10 @@ def plan(routine_id: str, verdict: Verdict | None, variant: str | None = None,
     parts += notes
     if still:
         parts.append(content["still"]["intro"])
+    elif swelling:
+        parts.append(content["swelling"]["intro"])
+        if any(st.direction == STILL for st in steps):
+            parts.append(content["swelling"]["still_note"])
     elif lightest:
         parts.append(content["lightest"]["intro"])
     if variant_cfg.get("intro"):
@@ -388,7 +433,7 @@ def plan(routine_id: str, verdict: Verdict | None, variant: str | None = None,
     return Plan(routine_id=routine_id, side=passes[0] if len(passes) == 1 else None,
                 variant=variant, refused=False, message=" ".join(parts), preparation=preparation,
                 steps=tuple(steps), title=routine["title"], minutes=minutes, sides=tuple(passes),
-                lightest=lightest, still=still, verdict=verdict)
+                lightest=lightest, still=still, swelling=swelling and not still, verdict=verdict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -396,14 +441,18 @@ def plan(routine_id: str, verdict: Verdict | None, variant: str | None = None,
 
 
 def verdict_to_dict(verdict: Verdict | None) -> dict[str, Any] | None:
-    """What a plan depends on, JSON-safe. Reasons and `possible` are left out."""
+    """What a plan depends on, JSON-safe. Reasons and `possible` are left out; of the reasons,
+    only whether swelling care applies is kept (`"swelling": true`, present only then)."""
     if verdict is None:
         return None
-    return {
+    out: dict[str, Any] = {
         "level": int(verdict.level),
         "still_hand_only": bool(verdict.still_hand_only),
         "avoid": [[r.area, r.side, r.reason_id] for r in verdict.avoid],
     }
+    if swelling_care(verdict):
+        out["swelling"] = True
+    return out
 
 
 def verdict_from_dict(data: dict[str, Any] | None) -> Verdict | None:
@@ -421,8 +470,17 @@ def verdict_from_dict(data: dict[str, Any] | None) -> Verdict | None:
         else:
             area, side, reason = r
             avoid.append(AreaRestriction(area, side, reason))
+    reasons: list[Reason] = []
+    for r in data.get("reasons") or []:  # bot.screen's dict form keeps every reason
+        if isinstance(r, dict) and r.get("condition_id"):
+            reasons.append(Reason(str(r["condition_id"]), str(r.get("text", "")),
+                                  str(r.get("source", ""))))
+    if data.get("swelling") and not swelling_care(Verdict(Level.GENTLE_OK,
+                                                          reasons=tuple(reasons))):
+        condition = load_routines()["swelling"]["conditions"][0]
+        reasons.append(Reason(condition, "", ""))
     return Verdict(level=Level(int(level)), still_hand_only=bool(data.get("still_hand_only")),
-                   avoid=tuple(avoid))
+                   avoid=tuple(avoid), reasons=tuple(reasons))
 
 
 # --------------------------------------------------------------------------------------------

@@ -413,8 +413,11 @@ def _possible(st: _State, level: Level, p: dict[str, str]) -> str:
                 "discomfort.")
     parts: list[str] = []
     if st.still:
-        parts.append("Only a still, resting hand for now: no stroking and no pressure.")
-        parts.append(_hold_sentence(st.avoid, p))
+        parts.append("Please ask the hospice nurse before any massage. Until then, only rest a "
+                     "still hand, well away from the clot: no stroking and no pressure.")
+        if not any(c.still_hand for c in st.unplaced.values()):
+            # Which limb the clot is in is not known yet: offer no hand to hold until it is.
+            parts.append(_hold_sentence(st.avoid, p))
     elif level == Level.LIGHTEST_TOUCH:
         parts.append("Use only the lightest touch, about as much as you'd use to spread lotion "
                      "on sunburned skin.")

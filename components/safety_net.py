@@ -1,11 +1,12 @@
-"""Last in the NLU pipeline: deterministic checks that a classifier can never override.
+"""Last in the NLU pipeline: checks that the intent classifier can never override.
 
-Order: a red flag (bot.redflags) > an empty or emoji-only message > another language > a
-very long message > a medication or dose question. Intents that only this component may
-assign (red_flag, empty_message, other_language, long_message) are taken away from the
-classifier when the checks do not confirm them: the next intent in the ranking is used.
-A message the classifier could not place that describes a condition (a `finding` from the
-FindingsExtractor) goes to the safety check.
+Order: a red flag (bot.triage: one verdict per message, from the lexicon, temperatures given
+as numbers and a classifier; read over the whole message, however long) > an empty or
+emoji-only message > another language > a very long message > a medication or dose question.
+Intents that only this component may assign (red_flag, empty_message, other_language,
+long_message) are taken away from the classifier when the checks do not confirm them: the next
+intent in the ranking is used. A message the classifier could not place that describes a
+condition (a `finding` from the FindingsExtractor) goes to the safety check.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.redflags import default_detector
 from bot.textguard import asks_about_medication, other_language
+from bot.triage import Triage
 from components.text_guard import GUARD
 
 RED_FLAG = "red_flag"
@@ -56,7 +57,9 @@ class SafetyNet(GraphComponent):
         return cls()
 
     def __init__(self) -> None:
-        self.detector = default_detector()  # builds the matcher once per model load
+        # Built once per model load (the matcher, and the classifier from build/triage/ or
+        # trained there): never at import, never per message.
+        self.triage = Triage()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -67,11 +70,11 @@ class SafetyNet(GraphComponent):
         guard = message.get(GUARD) or {}
         text = message.get(TEXT) or ""
         full = guard.get("full_text") or text
-        flag = self.detector.detect(full)
-        if flag is not None:
+        verdict = self.triage(full)
+        if verdict.alarm:
             self._set_intent(message, RED_FLAG)
-            self._add_entity(message, "red_flag_tier", flag.tier)
-            self._add_entity(message, "red_flag_kind", flag.kind)
+            self._add_entity(message, "red_flag_tier", verdict.tier)
+            self._add_entity(message, "red_flag_kind", verdict.kind)
             return
         if guard.get("empty"):
             self._set_intent(message, EMPTY)

@@ -53,7 +53,7 @@ def strings(node: Any) -> Iterator[str]:
 def trained_on() -> frozenset[str]:
     """Everything the model or the rules could have seen, normalised."""
     found = set()
-    for path in [*ROOT.glob("data/**/*.yml"), *ROOT.glob("bot/content/*.yml"),
+    for path in [*ROOT.glob("data/**/*.yml"), *ROOT.glob("bot/content/**/*.yml"),
                  ROOT / "domain.yml", ROOT / "tests" / "test_stories.yml"]:
         found.update(norm(s) for s in strings(yaml.safe_load(path.read_text(encoding="utf-8"))))
     found.discard("")

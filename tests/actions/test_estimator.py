@@ -55,8 +55,10 @@ async def test_the_estimate_matches_the_reference(dispatcher, tracker_factory):
     result = await ActionEstimateRelief().run(dispatcher, tracker, {})
     assert result == [SlotSet("est_sessions", 2.0), SlotSet("est_weeks", 2.0)]
     first, framing = texts(dispatcher)
-    assert "3.6" in first and "5.2" in first
-    assert "not a promise" in framing and "1.9" in framing
+    assert "3.6" in first and "5.2" in first and "not a promise" in first
+    # two short lines: whose figure it is (study not traced), then what a trial found
+    figure, trial = framing.split("\n")
+    assert "could not trace" in figure and "1.9" in trial and "simple touch" in trial
 
 
 async def test_a_new_schedule_is_applied(dispatcher, tracker_factory):

@@ -260,6 +260,14 @@ def _break_one_sentence(topics: list[dict]) -> None:
     topics[0]["answer"] = "Just one sentence."
 
 
+def _break_quote_source(topics: list[dict]) -> None:
+    topics[0]["quotes"] = {"kutner2008": "a few words"}  # a source the topic does not cite
+
+
+def _break_quote_type(topics: list[dict]) -> None:
+    topics[0]["quotes"] = ["doc000"]
+
+
 @pytest.mark.parametrize(
     "breaker,message",
     [
@@ -269,6 +277,8 @@ def _break_one_sentence(topics: list[dict]) -> None:
         (_break_related_unknown, "unknown related"),
         (_break_answer_length, "longer than"),
         (_break_one_sentence, "sentences"),
+        (_break_quote_source, "does not cite"),
+        (_break_quote_type, "quotes"),
     ],
 )
 def test_loader_rejects_bad_files(
@@ -306,3 +316,85 @@ def test_loader_rejects_malformed_yaml(
     monkeypatch.setattr(faq, "FAQ_PATH", bad)
     with pytest.raises(ValueError):
         load_topics()
+
+
+# ------------------------------------------------------------------ issue 13: clinical read
+
+
+def _topic_text(topic_id: str) -> str:
+    return _norm(_all_text(load_topics()[topic_id]))
+
+
+def test_caregivers_are_offered_gliding_holding_and_still_touch_only() -> None:
+    answer = _norm(load_topics()["techniques_to_use"].answer)
+    assert "gliding" in answer and "holding" in answer and "still" in answer
+    # kneading and pressing on points are named only to leave them to therapists
+    for word in ("kneading", "reflexology", "acupressure"):
+        sentence = next(s for s in answer.split(". ") if word in s)
+        assert "leave" in sentence and "therapists" in sentence, sentence
+    assert "never knead" in _topic_text("techniques_to_use")
+    assert "kneading of any kind" in _topic_text("techniques_to_avoid")
+
+
+def test_bone_metastases_lightest_nearby_none_directly_over() -> None:
+    text = _topic_text("safe_with_cancer")
+    assert "bone metastases" in text and "spread to the bones" in text
+    assert "none directly over them" in text
+    assert "no touch directly over" in _topic_text("pressure")
+
+
+def test_gentle_movement_agrees_with_the_techniques_to_avoid() -> None:
+    text = _topic_text("gentle_movement")
+    assert "check with the care team first" in text
+    assert "fragile bones" in text and "cancer in the bones" in text
+    assert "never stretch or pull their arms and legs for them" in text
+    assert "stretch or pull their arms and legs for them" in _topic_text("techniques_to_avoid")
+
+
+def test_a_warm_cloth_is_tested_on_your_own_wrist_first() -> None:
+    assert "own wrist first" in _topic_text("unresponsive_person")
+
+
+def test_oil_on_the_feet_of_someone_who_may_stand() -> None:
+    text = _topic_text("lotion")
+    assert "slip" in text and "stand" in text
+
+
+def test_how_soon_does_not_state_lasting_gains_as_fact() -> None:
+    text = _topic_text("how_soon")
+    assert "usually take several" not in text
+    assert "one document says lasting gains" in text
+    assert "no lasting difference" in text
+    assert "kutner2008" in load_topics()["how_soon"].sources
+
+
+def test_study_results_are_averages_not_everyone() -> None:
+    text = " ".join(_topic_text(t) for t in load_topics())
+    assert "everyone felt better" not in text
+    assert "on average" in _topic_text("how_often")
+
+
+def test_nausea_claims_no_comparison_the_study_did_not_make() -> None:
+    text = _topic_text("nausea")
+    assert "massage helped more" not in text
+    assert "not for nausea alone" in text
+
+
+def test_the_anxiety_figure_comes_with_its_comparison_group() -> None:
+    answer = _norm(load_topics()["anxiety"].answer)
+    assert "44%" in answer and "reading aloud" in answer and "12 to 28%" in answer
+
+
+def test_session_length_gives_one_range_for_home() -> None:
+    answer = _norm(load_topics()["session_length"].answer)
+    assert len(re.findall(r"\d+ to \d+", answer)) == 1
+
+
+def test_topics_are_grouped_and_quote_their_seed_sources() -> None:
+    sources = load_sources()
+    for topic in load_topics().values():
+        assert topic.group, topic.id
+        quoted = dict(topic.quotes)
+        for source in topic.sources:
+            if sources[source]["kind"] == "seed":
+                assert source in quoted, f"{topic.id}: no quote for {source}"

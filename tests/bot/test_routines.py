@@ -58,6 +58,8 @@ STILL = Verdict(Level.LIGHTEST_TOUCH, still_hand_only=True,
 DO_NOT_MASSAGE = Verdict(Level.DO_NOT_MASSAGE, possible="hold her hand if the nurse agrees")
 LIGHTEST_AVOID_LEFT_ARM = Verdict(Level.LIGHTEST_TOUCH,
                                   avoid=(AreaRestriction("arm", "left", "picc_line"),))
+SWELLING = Verdict(Level.LIGHTEST_TOUCH, reasons=(Reason("swelling", "swelling",
+                                                         "oncology_guidance"),))
 
 VERDICTS = {
     "none": None,
@@ -71,6 +73,7 @@ VERDICTS = {
     "still": STILL,
     "do_not_massage": DO_NOT_MASSAGE,
     "lightest_avoid_left_arm": LIGHTEST_AVOID_LEFT_ARM,
+    "swelling": SWELLING,
 }
 VARIANTS = [None, "unconscious", "dementia", "tired"]
 ROUTINES = ["hand", "foot"]
@@ -757,3 +760,141 @@ def test_checkin_questions():
             assert q.kind == "scale" and q.optional and (q.low, q.high) == (0, 10)
             assert q.when == when and "0" in q.text and "10" in q.text
     assert all(len(q.text) <= 120 for q in qs)
+
+
+# ------------------------------------------------------------------------------------------
+# Swelling and lymphoedema: strokes only toward the heart, lightest touch or a still hand
+
+
+# Words that would mean a stroke away from the heart, or a stroke up a puffy lower leg.
+AWAY = re.compile(r"toward the fingertips|(?<!back )to the fingertips|to the tip|from base to tip|"
+                  r"toward the tip|out to the sides|circles?\b|squeeze", re.IGNORECASE)
+STROKE = re.compile(r"strok|glid|smooth|circle|rub", re.IGNORECASE)
+
+
+def _swelling_verdicts():
+    from bot.screen import Finding, findings_from_answer, screen
+
+    yield "swelling", screen([Finding("swelling")])
+    yield "swelling in the left leg", screen([Finding("swelling", area="leg", side="left")])
+    yield "lymphoedema not sure", screen([Finding("lymphoedema", status="unsure")])
+    yield "fragile body question: yes", screen(findings_from_answer("fragile_body", "yes"))
+    yield "fragile body question: not sure", screen(findings_from_answer("fragile_body",
+                                                                         "not sure"))
+    yield "swelling and a picc line", screen([Finding("swelling"),
+                                              Finding("picc_line", area="arm", side="left")])
+
+
+SWELLING_CASES = [pytest.param(rid, name, verdict, variant, id=f"{rid}-{name}-{variant}")
+                  for rid in ROUTINES for name, verdict in _swelling_verdicts()
+                  for variant in VARIANTS]
+
+
+def _check_swelling_step(step, reply_text: str, where: str) -> None:
+    data = load_routines()
+    assert step.direction in ("toward_heart", "still", "none"), where
+    for text in (step.text, step.more):
+        said = re.sub(r"leave out the circles( and the squeeze)?", "", text, flags=re.IGNORECASE)
+        assert not AWAY.search(said), f"{where}: {text}"
+    if step.direction == "still":
+        assert step.text == step.still_alternative, where
+        assert step.pressure == data["still"]["pressure"], where
+    elif step.direction == "toward_heart":
+        assert step.pressure == data["lightest"]["pressure"], where
+    else:  # a hold, or no touch at all: nothing that strokes
+        assert not STROKE.search(step.text.replace("without stroking", "")), where
+    if step.id in ("lower_leg", "ankle_circles"):
+        assert step.direction == "still", f"{where}: no stroking up a puffy lower leg"
+    assert step.id != "ankle_turn", where
+    assert step.text in reply_text or step.more in reply_text, where
+
+
+@pytest.mark.parametrize("rid,name,verdict,variant", SWELLING_CASES)
+def test_swelling_walks_every_step_toward_the_heart_or_still(rid, name, verdict, variant):
+    p = plan(rid, verdict, variant)
+    assert p.swelling and p.lightest and not p.refused
+    assert load_routines()["swelling"]["intro"] in p.message
+    held_still = any(step.direction == "still" for step in p.steps)
+    assert (load_routines()["swelling"]["still_note"] in p.message) == held_still
+    assert held_still == (rid == "foot" and variant != "tired")
+    st, reply = begin(p)
+    walked = 0
+    while not reply.finished:
+        step = p.steps[reply.step_index]
+        _check_swelling_step(step, reply.text, f"{name}: {step.key}")
+        _more_state, more = apply(st, "more")
+        assert step.more in more.text
+        st = json.loads(state_to_json(st))  # the swelling care survives the slot round trip
+        assert st["verdict"]["swelling"] is True
+        st, reply = apply(st, "next")
+        walked += 1
+    assert walked == p.total
+
+
+def test_swelling_reverses_the_strokes_that_go_away_from_the_heart():
+    gentle = {s.key: s for s in plan("hand", GENTLE).steps}
+    swollen = {s.key: s for s in plan("hand", SWELLING).steps}
+    assert "wrist toward the fingertips" in gentle["back_strokes"].text
+    assert "fingertips toward the wrist" in swollen["back_strokes"].text
+    assert gentle["forearm"].text == swollen["forearm"].text  # wrist to elbow already is
+    foot = {s.key: s for s in plan("foot", SWELLING).steps}
+    assert "tip toward the foot" in foot["toes"].text
+    assert foot["lower_leg"].text == foot["lower_leg"].still_alternative
+
+
+def test_no_swelling_no_change():
+    for rid in ROUTINES:
+        p = plan(rid, LIGHTEST)
+        assert not p.swelling
+        raw = {s["id"]: s for s in load_routines()["routines"][rid]["steps"]}
+        for s in p.steps:
+            if s.kind == "step" and s.id in raw and raw[s.id].get("swelling_text"):
+                assert s.text != raw[s.id]["swelling_text"]
+
+
+def test_a_clot_still_wins_over_swelling():
+    verdict = Verdict(Level.LIGHTEST_TOUCH, still_hand_only=True,
+                      reasons=(Reason("known_clot", "", "ng2018"),
+                               Reason("swelling", "", "oncology_guidance")))
+    p = plan("foot", verdict)
+    assert p.still and not p.swelling
+    assert all(s.direction in ("still", "none") for s in p.steps)
+
+
+def test_swelling_state_format_and_old_states():
+    st = start(plan("hand", SWELLING))
+    assert st["verdict"] == {"level": 1, "still_hand_only": False, "avoid": [],
+                             "swelling": True}
+    old = dict(st, verdict={"level": 1, "still_hand_only": False, "avoid": []})
+    assert not plan_for_state(old).swelling  # a state saved before swelling care: as it was
+    screen_form = {"level": "lightest_touch", "still_hand_only": False, "avoid": [],
+                   "reasons": [{"condition_id": "lymphoedema", "text": "", "source": "x"}],
+                   "possible": ""}
+    assert plan("hand", verdict_from_dict(screen_form)).swelling
+
+
+def test_content_must_say_how_a_stroke_changes_with_swelling():
+    import copy
+
+    from bot import routines as module
+
+    data = copy.deepcopy(load_routines())
+    step = data["routines"]["hand"]["steps"][1]
+    assert step["direction"] == "away"
+    del step["swelling_text"]
+    with pytest.raises(ValueError, match="toward the heart"):
+        module._validate(data)
+    data = copy.deepcopy(load_routines())
+    del data["routines"]["foot"]["steps"][1]["direction"]
+    with pytest.raises(ValueError, match="direction"):
+        module._validate(data)
+
+
+def test_still_hand_plan_asks_the_nurse_first():
+    assert "hospice nurse" in plan("hand", STILL).message
+
+
+def test_foot_preparation_warns_that_oily_feet_can_slip():
+    prep = " ".join(load_routines()["routines"]["foot"]["preparation"][i]["text"]
+                    for i in range(len(load_routines()["routines"]["foot"]["preparation"])))
+    assert "slip" in prep and "oil" in prep.lower()

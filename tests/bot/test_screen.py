@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 
+import bot.screen as screen_module
 from bot.screen import (
     ABSENT,
     HISTORY,
@@ -285,7 +287,9 @@ def test_clot_history_without_a_limb_is_still_hand_and_asks_where() -> None:
     v = screen(findings)
     assert v.level == Level.LIGHTEST_TOUCH and v.still_hand_only
     assert missing_areas(findings) == ["known_clot"]
-    assert "hold their hand without stroking" in v.possible
+    # the limb is not known yet: no hand is offered to hold, and the bot asks where it is
+    assert "hold their hand" not in v.possible
+    assert "ask the hospice nurse" in v.possible and "tell me where it is" in v.possible
 
 
 def test_known_clot_present() -> None:
@@ -486,3 +490,34 @@ def test_findings_from_answer_rejects_nonsense() -> None:
 ])
 def test_normalise_answer(text: str, expected: str | None) -> None:
     assert normalise_answer(text) == expected
+
+
+# --- issue 13: clinical corrections ----------------------------------------------------------
+def test_a_known_clot_asks_the_nurse_first_and_rests_a_still_hand_elsewhere() -> None:
+    advice = CONDS["known_clot"].advice.lower()
+    assert "ask the hospice nurse before any massage" in advice
+    assert "still hand" in advice and "away from it" in advice
+    v = screen([F("known_clot", PRESENT, "leg", "left")])
+    assert v.possible.startswith("Please ask the hospice nurse before any massage.")
+    assert "still hand" in v.possible
+
+
+@pytest.mark.parametrize("cid", ["low_platelets", "blood_thinners", "easy_bruising",
+                                 "bleeding_tendency"])
+def test_no_kneading_with_a_bleeding_risk(cid: str) -> None:
+    assert "knead" in CONDS[cid].advice.lower()
+    assert re.search(r"\b(no|never)\b[^.]*knead", CONDS[cid].advice.lower())
+
+
+def test_bone_mets_lightest_nearby_none_over_them_calmly() -> None:
+    advice = CONDS["bone_mets"].advice.lower()
+    assert "lightest touch" in advice and "no touch at all over" in advice
+    assert "break" not in advice and "break" not in CONDS["bone_fragility"].advice.lower()
+
+
+def test_questions_explain_their_medical_words() -> None:
+    texts = {q["id"]: q["text"] for q in questions()}
+    assert "(lymphoedema)" in texts["fragile_body"] and "swelling" in texts["fragile_body"]
+    assert "cells that help blood clot" in texts["bleeds_easily"]
+    spec = next(s for s in screen_module._question_specs() if s["id"] == "fragile_body")
+    assert "swelling" in spec["covers"]
