@@ -124,7 +124,9 @@ def _lexicon() -> dict[str, Any]:
 def _check_strings(value: Any, where: str) -> None:
     """YAML 1.1 reads a bare on/no/yes as a boolean: insist every IN list holds strings."""
     if isinstance(value, dict):
-        for v in value.values():
+        for key, v in value.items():
+            if isinstance(v, bool) and key in ("LOWER", "LEMMA", "TEXT", "ORTH", "NORM"):
+                raise ValueError(f"{where}: a bare yes/no/on/off in a pattern; quote it")
             _check_strings(v, where)
     elif isinstance(value, list):
         for v in value:

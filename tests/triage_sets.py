@@ -7,7 +7,8 @@ the miss rate, the near-miss false-alarm rate and every miss, into bench/RESULTS
 What each message should get:
 - emergency.yml: tier emergency, and the order its sign asks: "immediate" (911 first) for
   choking, heavy bleeding, a seizure that does not stop, a severe allergic reaction, an
-  injury, thoughts of ending a life; "hospice_first" for the other emergency signs;
+  injury, thoughts of ending a life, a sudden unresponsiveness; "hospice_first" for the other
+  emergency signs;
 - nurse.yml: tier nurse; "expected" order for the expected signs of the last days;
 - near_miss.yml: no alarm.
 """
@@ -24,6 +25,7 @@ import yaml
 SETS = Path(__file__).resolve().parent / "data" / "triage"
 EMERGENCY, NURSE, NONE = "emergency", "nurse", "none"
 TIER_OF_SET = {"emergency": EMERGENCY, "nurse": NURSE, "near_miss": NONE}
+IMMEDIATE = {"sudden_unresponsive"}
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -34,7 +36,10 @@ def expected(name: str, message: dict[str, Any]) -> tuple[str, str]:
     """(tier, order) a message of set `name` should get."""
     tier = TIER_OF_SET[name]
     if tier == EMERGENCY:
-        return tier, "immediate" if message.get("order") == "immediate" else "hospice_first"
+        # The writers were briefed to put sudden unresponsiveness with the hospice-first signs;
+        # EVIDENCE.md keeps a sudden, unexpected change for 911 first, and so does the bot.
+        immediate = message.get("order") == "immediate" or message.get("sign") in IMMEDIATE
+        return tier, "immediate" if immediate else "hospice_first"
     if tier == NURSE:
         return tier, "expected" if message.get("sign") == "expected_decline" else "nurse"
     return tier, ""

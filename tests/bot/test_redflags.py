@@ -143,3 +143,13 @@ def test_a_red_flag_across_a_window_edge_is_found() -> None:
 def test_half_an_emoji_does_not_silence_a_red_flag() -> None:
     flag = detect("my husband has chest pain \ud83d")
     assert flag is not None and flag.tier == "emergency"
+
+
+def test_a_bare_on_or_no_in_a_pattern_is_refused() -> None:
+    """YAML reads a bare `on` as true: {LOWER: on} silently matched nothing, then broke the
+    whole matcher; the lexicon now refuses it with a clear message."""
+    from bot.redflags import _check_strings
+
+    with pytest.raises(ValueError, match="quote it"):
+        _check_strings([{"LOWER": True}], "redflags.yml")
+    _check_strings([{"LOWER": "on"}, {"LIKE_NUM": True}], "redflags.yml")  # fine

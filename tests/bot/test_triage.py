@@ -16,8 +16,8 @@ from bot.triage import NONE, Triage, Verdict, fever_from_numbers
 from tests.triage_sets import score
 
 # Right tier, out of each set (emergency 213, nurse 188); false alarms out of 194 near misses.
-FLOORS = {"emergency": 201, "nurse": 162}
-MAX_NEAR_MISS_ALARMS = 21
+FLOORS = {"emergency": 201, "nurse": 168}
+MAX_NEAR_MISS_ALARMS = 20
 
 
 @lru_cache(maxsize=1)

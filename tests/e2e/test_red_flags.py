@@ -79,4 +79,6 @@ def test_the_calls_come_in_the_order_hospice_practice_asks(bot, sender):
     expected = bot.text(sender + "c", "her knees have gone mottled and purple and her "
                                       "breathing has long pauses now, it's been coming on "
                                       "over a few days")
-    assert bot.hospice_phone in expected and bot.emergency_number not in expected
+    # the hospice line, with reassurance; emergency services only for a sudden change
+    assert expected.index(bot.hospice_phone) < expected.index(bot.emergency_number)
+    assert "suddenly" in expected[expected.index(bot.hospice_phone):]
