@@ -111,18 +111,59 @@ def triage_report() -> str:
     return "\n".join(lines)
 
 
+UNDERSTANDING_START = "<!-- understanding-report:start -->"
+UNDERSTANDING_END = "<!-- understanding-report:end -->"
+
+
+async def understanding_report(model: Path) -> str:
+    """The held-out understanding sets (tests/data/understanding/) through the trained model:
+    accuracy per category, with the misses."""
+    from rasa.core.agent import Agent
+
+    from tests.understanding_sets import load, score
+
+    agent = Agent.load(str(model))
+    parsed: dict[str, dict] = {}
+    for name in ("faq", "requests"):
+        for message in load(name):
+            parsed[message["text"]] = await agent.parse_message(message["text"])
+    scores = score(lambda text: parsed[text])
+    total = sum(s.total for s in scores.values())
+    right = sum(s.right for s in scores.values())
+    lines = ["## Understanding (bench/nlu_report.py)", "",
+             f"Measured {time.strftime('%Y-%m-%d')}: the held-out sets of tests/data/"
+             "understanding/ (written in a caregiver's voice from the content alone, never "
+             "trained on), each message parsed alone by the trained model; what counts as "
+             "right is in tests/understanding_sets.py.", "",
+             "| category | messages | right |", "| --- | --- | --- |"]
+    for name, s in sorted(scores.items()):
+        lines.append(f"| {name} | {s.total} | {s.right} ({s.right / s.total:.1%}) |")
+    lines += [f"| all | {total} | {right} ({right / total:.1%}) |", ""]
+    for name, s in sorted(scores.items()):
+        if s.misses:
+            lines += [f"Misses, {name}:", ""] + [f"- {m}" for m in s.misses] + [""]
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--folds", type=int, default=3)
     ap.add_argument("--skip-cv", action="store_true")
     ap.add_argument("--triage-only", action="store_true",
                     help="only the red-flag triage on its held-out sets (no model needed)")
+    ap.add_argument("--understanding-only", action="store_true",
+                    help="the triage and the held-out understanding sets, no cross-validation")
     ap.add_argument("--model", default=str(ROOT / "models" / "gentle-hands.tar.gz"))
     args = ap.parse_args()
     triage_block = triage_report()
     write_section(TRIAGE_START, TRIAGE_END, triage_block)
     print(triage_block)
     if args.triage_only:
+        return 0
+    understanding_block = asyncio.run(understanding_report(Path(args.model)))
+    write_section(UNDERSTANDING_START, UNDERSTANDING_END, understanding_block)
+    print(understanding_block.split("Misses")[0])
+    if args.understanding_only:
         return 0
     lines = ["## NLU (bench/nlu_report.py)", "",
              f"Measured {time.strftime('%Y-%m-%d')} on this machine ({args.folds}-fold "

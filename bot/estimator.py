@@ -15,7 +15,8 @@ Schedule rule: the bot's own assumption, not a finding of any study (the reply s
     after = before * (1 - reference_reduction * fraction_of_reference)
 
 - A plan of at least twice a week for at least two weeks gets the full reference reduction and
-  no more: the article gives no figure beyond that schedule, so more sessions add nothing here.
+  no more: the article gives no figure beyond that schedule, so the estimate stops there
+  (the reply says so, and that more sessions may still help: groninger2023).
 - A thinner plan gets a proportional share: once a week for two weeks -> half, twice a week for
   one week -> half, once a week for one week -> a quarter. Frequency and duration are scaled
   separately so that four sessions over four weeks do not count as four in two weeks (relief
@@ -23,7 +24,9 @@ Schedule rule: the bot's own assumption, not a finding of any study (the reply s
 - The fraction lies in [0.25, 1] for valid inputs, so `after` lies between
   `before * (1 - reduction)` and `before`: never below 0, never above `before`.
 
-Numbers are rounded to one decimal (half up). Inputs are validated: ratings 0-10 (or None when
+Numbers are worked out to one decimal (half up) and shown as whole numbers (half up): the
+reference figure cannot be traced, so a decimal would suggest a precision it does not have.
+Inputs are validated: ratings 0-10 (or None when
 the caregiver skipped that symptom), 1-14 sessions per week, 1-52 weeks; anything else raises
 ValueError with a plain message.
 """
@@ -108,6 +111,19 @@ def _fmt(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".") if x != int(x) else str(int(x))
 
 
+def _whole(x: float) -> str:
+    """A shown rating as a whole number, halves up: 3.6 -> "4", 5.2 -> "5", 6.5 -> "7"."""
+    return str(int(Decimal(repr(float(x))).quantize(Decimal("1"), rounding=ROUND_HALF_UP)))
+
+
+def _change(symptom: str, before: float, after: float) -> str:
+    """Show "pain from 6 to about 4", or "pain staying at about 1" when the whole numbers meet."""
+    b, a = _whole(before), _whole(after)
+    if a == b:
+        return f"{symptom} staying at about {b}"
+    return f"{symptom} from {b} to about {a}"
+
+
 def _schedule_words(spw: float, weeks: float) -> str:
     per_week = {1.0: "once a week", 2.0: "twice a week", 7.0: "every day",
                 3.5: "every other day"}.get(spw, f"{_fmt(spw)} times a week")
@@ -144,11 +160,9 @@ class Estimate:
 
         parts = []
         if self.pain_before is not None and self.pain_after is not None:
-            parts.append(f"pain from {_fmt(self.pain_before)} to about {_fmt(self.pain_after)}")
+            parts.append(_change("pain", self.pain_before, self.pain_after))
         if self.anxiety_before is not None and self.anxiety_after is not None:
-            parts.append(
-                f"anxiety from {_fmt(self.anxiety_before)} to about {_fmt(self.anxiety_after)}"
-            )
+            parts.append(_change("anxiety", self.anxiety_before, self.anxiety_after))
         plan = _schedule_words(self.sessions_per_week, self.weeks)
         out = [line("numbers", plan=plan, changes=" and ".join(parts)) if parts
                else line("no_numbers", plan=plan)]

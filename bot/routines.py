@@ -4,8 +4,9 @@ Plain Python, no Rasa. Content lives in bot/content/routines.yml.
 
 - `plan(routine_id, verdict, variant, side)` turns a routine and the screen's `Verdict` into a
   `Plan`: the exact steps to walk through, or a polite refusal.
-    * DO_NOT_MASSAGE: refused; the message says to call the hospice nurse (a hand can simply be
-      held if the team agrees).
+    * DO_NOT_MASSAGE: refused; the message says to call the hospice nurse (sitting close is
+      fine, and a hand can be held if the team agrees). When the only reason is that the person
+      doesn't want to be touched (`REFUSAL`), the message makes no call and offers no touch.
     * Avoided areas: the routine's main area avoided on one side -> only the other side
       ("We'll work on the right hand only; the left hand stays still."); on both sides ->
       refused, with the other routine suggested (`plan.alternative`). A related area avoided
@@ -78,6 +79,7 @@ COMMANDS = ("next", "repeat", "back", "more", "pause", "resume", "stop")
 DISCOMFORT = "discomfort"
 COMFORT = "comfort"
 STATE_VERSION = 1
+REFUSAL = "refuses_or_distressed"  # the condition id for "doesn't want to be touched"
 
 TITLE_MAX = 30
 STEP_FIELDS = ("id", "title", "text", "amount", "pressure", "watch", "more", "source", "touches",
@@ -295,6 +297,18 @@ def swelling_care(verdict: Verdict | None) -> bool:
     return any(r.condition_id in wanted for r in verdict.reasons)
 
 
+def declined_only(verdict: Verdict) -> bool:
+    """True when the person not wanting touch (`REFUSAL`) is the only do-not-massage reason:
+    the refusal then needs no call to the nurse and offers no touch."""
+    from bot.screen import load_conditions  # bot.screen is only needed here
+
+    conditions = load_conditions()
+    strict = {r.condition_id for r in verdict.reasons
+              if r.condition_id not in conditions
+              or conditions[r.condition_id].level == Level.DO_NOT_MASSAGE}
+    return strict == {REFUSAL}
+
+
 def _join_sides(sides: set[str | None]) -> str | None:
     """One side name, or None for both sides."""
     if None in sides or len(sides) > 1:
@@ -320,7 +334,8 @@ def plan(routine_id: str, verdict: Verdict | None, variant: str | None = None,
     variant_cfg: dict[str, Any] = variants.get(variant, {}) if variant else {}
 
     if not v.may_touch:
-        return _refused(routine_id, routine, variant, msgs["refuse_no_massage"], verdict)
+        key = "refuse_declined" if declined_only(v) else "refuse_no_massage"
+        return _refused(routine_id, routine, variant, msgs[key], verdict)
 
     area = routine["area"]
     allowed = [s for s in SIDES if not v.avoids(area, s)]

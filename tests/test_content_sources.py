@@ -214,3 +214,10 @@ def test_touch_near_death_and_dementia_cite_the_caregiver_guidance() -> None:
         assert routines["variants"][vid]["source"] == "caregiver_guides", vid
     for tid in ("last_days", "dementia", "consent", "unresponsive_person", "clothing"):
         assert "caregiver_guides" in _topic(tid)["sources"], tid
+
+
+def test_gathered_sources_say_where_they_were_gathered() -> None:
+    # A title the caregiver sees must point somewhere a reader can check.
+    for sid in ("caregiver_guides", "oncology_guidance"):
+        title = SOURCES[sid]["title"]
+        assert "see EVIDENCE.md" in title and "several published guides" in title, sid

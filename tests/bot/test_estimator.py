@@ -1,6 +1,7 @@
 """The symptom relief estimator: the documents' reference figure, the schedule rule, framing."""
 
 import math
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -139,7 +140,7 @@ def test_lines_frame_it_as_an_estimate_with_sources():
     lines = e.lines()
     text = " ".join(lines).lower()
     assert "estimate" in text and "not a promise" in text
-    assert "3.6" in text and "5.2" in text
+    assert "to about 4" in text and "to about 5" in text
     assert "40%" in text and "35%" in text
     sources = [src for _, src in e.cited_lines() if src]
     assert {"doc000", "kutner2008"} <= set(sources)
@@ -188,8 +189,33 @@ def test_lines_explain_a_lighter_plan_and_a_capped_plan_as_our_own_rule():
 
 def test_lines_use_plain_numbers():
     line = estimate(6, 8).lines()[0]
-    assert "from 6 to about 3.6" in line and "from 8 to about 5.2" in line
+    assert "from 6 to about 4" in line and "from 8 to about 5" in line
     assert "twice a week for 2 weeks" in line
+
+
+@pytest.mark.parametrize("args", [(6, 8), (6, 8, 1, 2), (6.5, 7.25, 1, 1), (3.3, 9.9, 7, 4),
+                                  (1, 0.5, 1, 1), (0, 10)])
+def test_the_estimate_shows_whole_numbers_only(args):
+    # The figure behind it cannot be traced: a decimal would suggest a precision it lacks.
+    # The calculation keeps its decimal (pain_after 3.6); only what is shown is whole.
+    first = estimate(*args).lines()[0]
+    changes = first.split(":", 1)[1].split("(out of 10)")[0]
+    assert re.search(r"\d", changes), first
+    assert not re.search(r"\d[.,]\d", changes), first
+
+
+def test_whole_numbers_round_halves_up_and_say_when_they_meet():
+    assert "from 7 to about 4" in estimate(6.5, None).lines()[0]  # 6.5 -> 7, 3.9 -> 4
+    assert "pain staying at about 1" in estimate(1, None, 1, 1).lines()[0]  # 1 -> 0.9
+
+
+def test_relief_is_framed_as_for_a_while_after_a_session():
+    assert "for a while after a session" in estimate(6, 8).lines()[0]
+
+
+def test_the_capped_plan_does_not_say_more_sessions_add_nothing():
+    own = " ".join(t for t, s in estimate(6, 8, 7, 4).cited_lines() if s is None).lower()
+    assert "add nothing" not in own and "more sessions may still help" in own
 
 
 def test_every_line_of_the_content_has_a_source_or_says_it_is_ours():

@@ -377,12 +377,28 @@ def test_study_results_are_averages_not_everyone() -> None:
 def test_nausea_claims_no_comparison_the_study_did_not_make() -> None:
     text = _topic_text("nausea")
     assert "massage helped more" not in text
-    assert "not for nausea alone" in text
+    assert "not for nausea alone" not in text  # the study reports nausea on its own (-29%)
+
+
+def test_the_nausea_figure_comes_with_reading_aloud_and_a_small_gain() -> None:
+    answer = _norm(load_topics()["nausea"].answer)
+    assert "29%" in answer and "28%" in answer and "reading aloud" in answer
+    assert "may be small" in answer
+
+
+def test_nausea_cites_the_line_its_vomiting_quote_is_in() -> None:
+    topic = load_topics()["nausea"]
+    assert "urgent_signs" in topic.sources and "nci_eol" not in topic.sources
+    assert dict(topic.quotes).get("urgent_signs") == "vomiting that will not stop"
 
 
 def test_the_anxiety_figure_comes_with_its_comparison_group() -> None:
     answer = _norm(load_topics()["anxiety"].answer)
     assert "44%" in answer and "reading aloud" in answer and "12 to 28%" in answer
+    # the range against the range, not one symptom's best figure against all symptoms
+    assert "29 to 44% after massage, against 12 to 28% after reading aloud" in answer
+    assert "distress eased after every session" not in _topic_text("anxiety")
+    assert "on average" in _topic_text("anxiety")
 
 
 def test_session_length_gives_one_range_for_home() -> None:
@@ -398,3 +414,96 @@ def test_topics_are_grouped_and_quote_their_seed_sources() -> None:
         for source in topic.sources:
             if sources[source]["kind"] == "seed":
                 assert source in quoted, f"{topic.id}: no quote for {source}"
+
+
+# ------------------------------------------------------------------ fresh clinical read
+
+# Signs that are an immediate danger: the red-flag replies give the emergency number first.
+IMMEDIATE = re.compile(r"heavy bleeding|choking|seizure|allergic|injur", re.IGNORECASE)
+EMERGENCY = re.compile(r"emergency (?:services|number)|\b911\b|ambulance", re.IGNORECASE)
+HOSPICE_LINE = re.compile(r"hospice", re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
+
+
+@pytest.mark.parametrize("topic", _topics(), ids=lambda t: t.id)
+def test_the_faq_never_calls_emergency_services_before_the_hospice_line(topic: Topic) -> None:
+    # Same order as the red-flag replies: the hospice's 24-hour line first, emergency services
+    # if it can't be reached or there is no hospice team; only an immediate danger (heavy
+    # bleeding, choking...) goes to the emergency number first.
+    for text in filter(None, (topic.answer, topic.more)):
+        sentences = _sentences(text)
+        for i, sentence in enumerate(sentences):
+            m = EMERGENCY.search(sentence)
+            if not m or IMMEDIATE.search(sentence):
+                continue
+            before = " ".join(sentences[:i]) + " " + sentence[:m.start()]
+            assert HOSPICE_LINE.search(before), f"{topic.id}: {sentence}"
+        assert "call for help straight away" not in text.lower(), topic.id
+
+
+@pytest.mark.parametrize("topic_id", ["signs_to_stop", "breathing", "last_days"])
+def test_emergency_signs_go_to_the_hospice_line_first(topic_id: str) -> None:
+    topic = load_topics()[topic_id]
+    text = _topic_text(topic_id)
+    assert "24-hour line first" in text
+    assert "if you can't reach them, or there's no hospice team, call emergency services" in text
+    assert "hospice_escalation" in topic.sources
+
+
+def test_the_last_days_say_breathing_changes_and_mottled_hands_are_expected() -> None:
+    topic = load_topics()["last_days"]
+    text = _topic_text("last_days")
+    assert "changes in breathing" in text and "mottled" in text and "expected" in text
+    assert "last_hours" in topic.sources
+
+
+def test_the_ankle_turn_is_skipped_where_joints_must_not_be_moved() -> None:
+    text = _topic_text("where_to_start")
+    assert "turn the ankle" in text
+    for word in ("fragile bones", "cancer in the bones", "swelling", "recent break",
+                 "joint surgery"):
+        assert word in text, word
+
+
+def test_home_oxygen_lotion_is_a_question_for_the_nurse() -> None:
+    assert "with home oxygen, ask the nurse which lotion is safe to use" in _topic_text("lotion")
+
+
+def test_massage_and_dying_is_stated_as_no_evidence_not_as_fact() -> None:
+    answer = _norm(load_topics()["spread_or_hasten"].answer)
+    assert answer.startswith("there is no evidence that gentle massage speeds up dying")
+    assert "does not speed up dying" not in answer
+
+
+def test_the_therapist_credential_is_the_articles_not_ours() -> None:
+    text = _topic_text("find_therapist")
+    assert "ask what training they have in hospice or cancer massage" in text
+    assert "international association" not in text
+    assert "look for a palliative credential" not in text
+    if "cpm" in text:
+        assert "article's suggestion" in text
+
+
+def test_hedged_claims_stay_hedged() -> None:
+    assert "hearing often stays" not in _topic_text("unresponsive_person")
+    assert "may still hear" in _topic_text("unresponsive_person")
+    assert "mostly by helping" not in _topic_text("pain")
+    assert "may work partly by" in _topic_text("pain")
+    assert "people sometimes say" not in _topic_text("loneliness")
+    assert "some people find" in _topic_text("loneliness")
+
+
+@pytest.mark.parametrize("topic_id, word, explanation", [
+    ("what_is_palliative_massage", "als", "nerve disease"),
+    ("who_can_benefit", "als or ms", "nerve diseases"),
+    ("who_should_not", "50,000", "blood test"),
+    ("techniques_to_use", "lymph drainage", "fluid"),
+    ("techniques_to_use", "acupressure", "pressing on set points"),
+    ("sleep", "4-6 breathing", "count of four"),
+])
+def test_terms_are_explained_in_passing(topic_id: str, word: str, explanation: str) -> None:
+    text = _topic_text(topic_id)
+    assert word in text and explanation in text

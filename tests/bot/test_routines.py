@@ -898,3 +898,33 @@ def test_foot_preparation_warns_that_oily_feet_can_slip():
     prep = " ".join(load_routines()["routines"]["foot"]["preparation"][i]["text"]
                     for i in range(len(load_routines()["routines"]["foot"]["preparation"])))
     assert "slip" in prep and "oil" in prep.lower()
+
+
+def _screened(*cids: str) -> Verdict:
+    from bot.screen import Finding, screen
+
+    return screen([Finding(c) for c in cids])
+
+
+@pytest.mark.parametrize("rid", ROUTINES)
+@pytest.mark.parametrize("extra", [(), ("low_platelets",), ("open_wound",)])
+def test_a_person_who_says_no_gets_no_call_and_no_touch(rid, extra):
+    # Not wanting to be touched is not a reason to call the nurse, and no hand is offered.
+    p = plan(rid, _screened("refuses_or_distressed", *extra))
+    assert p.refused and p.total == 0
+    text = p.message.lower()
+    assert "nurse" not in text and "call" not in text
+    assert "hold" not in text and "hand" not in text
+    assert "sit close" in text
+
+
+@pytest.mark.parametrize("rid", ROUTINES)
+def test_a_refusal_with_a_fever_still_calls_the_nurse(rid):
+    p = plan(rid, _screened("refuses_or_distressed", "fever_or_infection"))
+    assert p.refused and "hospice nurse" in p.message
+
+
+def test_sitting_close_needs_no_one_to_agree():
+    message = plan("hand", DO_NOT_MASSAGE).message
+    assert "If the team agrees, you can simply hold" not in message
+    assert message.index("sit close") < message.index("if the team agrees")

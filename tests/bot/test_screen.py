@@ -521,3 +521,64 @@ def test_questions_explain_their_medical_words() -> None:
     assert "cells that help blood clot" in texts["bleeds_easily"]
     spec = next(s for s in screen_module._question_specs() if s["id"] == "fragile_body")
     assert "swelling" in spec["covers"]
+
+
+# --- fresh clinical read -------------------------------------------------------------------
+@pytest.mark.parametrize("cid", ["swelling", "fragile_body"])
+def test_new_or_one_sided_swelling_is_not_touched_until_the_nurse_has_checked(cid: str) -> None:
+    # A possible clot: the nurse checks first; the advice never says to stroke that limb.
+    advice = " ".join(CONDS[cid].advice.lower().split())
+    assert "if the swelling is new, or in one arm or leg only, don't touch that limb until " \
+           "the nurse has checked" in advice
+    assert "toward the heart" not in advice
+
+
+def test_swelling_advice_puts_the_nurse_before_any_touch() -> None:
+    advice = CONDS["swelling"].advice.lower()
+    assert advice.index("nurse") < advice.index("touch, with no pressure")
+
+
+def test_lymphoedema_advice_agrees_with_the_routine() -> None:
+    """The routine strokes a swollen limb only toward the heart (issue 13); the advice says
+    so, and defers to a lymphoedema therapist's own instructions."""
+    advice = CONDS["lymphoedema"].advice.lower()
+    assert "only toward the heart" in advice and "therapist" in advice
+    assert "knead" in advice
+
+
+def test_bleeding_says_whom_to_call() -> None:
+    advice = CONDS["uncontrolled_bleeding"].advice.lower()
+    assert "call the hospice nurse" in advice
+    assert "heavy bleeding is an emergency: call the emergency number" in advice
+
+
+def test_recent_surgery_does_not_promise_everywhere_else_is_fine() -> None:
+    advice = " ".join(CONDS["recent_surgery"].advice.lower().split())
+    assert "other places are fine" not in advice
+    assert "gentle touch is usually fine; ask the nurse after major surgery" in advice
+
+
+def test_home_oxygen_asks_the_nurse_about_lotion() -> None:
+    assert "ask the nurse which lotion is safe" in CONDS["oxygen_tubing"].advice.lower()
+
+
+def test_fever_or_infection_cites_the_line_that_names_infection() -> None:
+    assert CONDS["fever_or_infection"].source == "oncology_guidance"
+
+
+def test_fragile_body_question_asks_about_spread_to_the_bones() -> None:
+    text = {q["id"]: q["text"] for q in questions()}["fragile_body"]
+    assert "has cancer spread to the bones" in text and "touched by cancer" not in text
+
+
+def test_the_picc_line_is_explained() -> None:
+    assert "thin tube" in CONDS["picc_line"].label
+
+
+@pytest.mark.parametrize("cid", ALL_IDS)
+def test_a_not_sure_reason_stays_within_25_words(cid: str) -> None:
+    v = screen([F(cid, UNSURE)], pronoun="they")
+    for r in v.reasons:
+        if r.condition_id == cid and r.text.startswith("You weren't sure"):
+            first = r.text.split(" so to be safe I count it.")[0] + " so to be safe I count it."
+            assert len(first.split()) <= 25, first

@@ -1,0 +1,118 @@
+"""The held-out understanding sets (tests/data/understanding/) and how a parse is scored on them.
+
+Used by bench/nlu_report.py (`make nlu-report`): accuracy per category, with the misses, into
+bench/RESULTS.md. Each message is parsed on its own by the trained model (Rasa's Agent, as the
+server parses it); what counts as right, per kind:
+
+- faq: the FAQ answer of its topic (intent faq, response faq/<topic>);
+- condition: the guidance for that condition: today the safety check hears it (intent
+  inform_condition, or a FAQ answer, with a finding of that condition), or a red flag where
+  the condition is one (a possible new clot, a fever, bleeding that won't stop);
+- estimate: the relief estimate (intent estimate_relief) with every rating the message gives
+  read right (bot.parsing.extract_ratings);
+- routine: a routine of the right kind (intent start_routine; the hand or foot as asked) and,
+  when the message says how the person is, that variant (the `variant` entity);
+- menu: the button the typed words stand for, after that menu (its intent and entity; for the
+  check-in, whose buttons send their own title, the title itself);
+- pause_resume: going on (routine_command resume), never back.
+
+A red flag on a message that is not one is a miss. Messages that carry a condition which is
+itself a red flag are right when the red flag is raised.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SETS = Path(__file__).resolve().parent / "data" / "understanding"
+RED_FLAG_CONDITIONS = {"suspected_clot", "fever_or_infection", "uncontrolled_bleeding"}
+PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$")
+
+
+def load(name: str) -> list[dict[str, Any]]:
+    return list(yaml.safe_load((SETS / f"{name}.yml").read_text(encoding="utf-8"))["messages"])
+
+
+def category(message: dict[str, Any]) -> str:
+    return str(message.get("kind") or "faq")
+
+
+def _entities(parsed: dict[str, Any], name: str) -> list[str]:
+    return [str(e.get("value")) for e in parsed.get("entities") or [] if e.get("entity") == name]
+
+
+def _response_key(parsed: dict[str, Any]) -> str | None:
+    selector = (parsed.get("response_selector") or {}).get("faq") or {}
+    return (selector.get("response") or {}).get("intent_response_key")
+
+
+def right(message: dict[str, Any], parsed: dict[str, Any]) -> bool:
+    """Whether a parse reaches the answer or flow the message asks for (see the docstring)."""
+    from bot.parsing import extract_ratings
+
+    intent = (parsed.get("intent") or {}).get("name")
+    kind = category(message)
+    if intent == "red_flag":
+        return kind == "condition" and message.get("condition") in RED_FLAG_CONDITIONS
+    if kind == "faq":
+        return intent == "faq" and _response_key(parsed) == f"faq/{message['topic']}"
+    if kind == "condition":
+        findings = [f.split("|")[0] for f in _entities(parsed, "finding")]
+        return intent in ("inform_condition", "faq", "start_screen") \
+            and message["condition"] in findings
+    if kind == "estimate":
+        if intent != "estimate_relief":
+            return False
+        got = extract_ratings(message["text"])
+        return all(abs(got.get(k, -1) - float(message[k])) < 1e-9
+                   for k in ("pain", "anxiety") if k in message)
+    if kind == "routine":
+        text = message["text"].lower()
+        routine_ok = message["routine"] in (_entities(parsed, "routine") or [
+            "foot" if any(w in text for w in ("foot", "feet", "toe")) else "hand"])
+        variant = message.get("variant")
+        return intent == "start_routine" and routine_ok and (
+            variant is None or variant in _entities(parsed, "variant"))
+    if kind == "menu":
+        want = PAYLOAD.match(str(message["payload"]))
+        if want is None:  # a check-in answer: the payload is the title itself; today only
+            # the title typed as it is counts as that button (other words are kept as a note)
+            return message["text"].strip().lower() == str(message["payload"]).lower()
+        want_intent = want.group(1)
+        want_entities = json.loads(want.group(2)) if want.group(2) else {}
+        return intent == want_intent and all(
+            str(v) in _entities(parsed, k) for k, v in want_entities.items())
+    if kind == "pause_resume":
+        return intent == "routine_command" and _entities(parsed, "command") == ["resume"]
+    return False
+
+
+@dataclass
+class Score:
+    total: int = 0
+    right: int = 0
+    misses: list[str] = field(default_factory=list)
+
+
+def score(parse: Callable[[str], dict[str, Any]]) -> dict[str, Score]:
+    scores: dict[str, Score] = {}
+    for name in ("faq", "requests"):
+        for message in load(name):
+            s = scores.setdefault(category(message), Score())
+            parsed = parse(message["text"])
+            s.total += 1
+            if right(message, parsed):
+                s.right += 1
+            else:
+                want = {k: v for k, v in message.items() if k not in ("text", "typo", "form")}
+                got = (parsed.get("intent") or {}).get("name")
+                s.misses.append(f"{message['text']!r}: wanted {want}, got {got} "
+                                f"{_response_key(parsed) or ''}".rstrip())
+    return scores
