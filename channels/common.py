@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections import OrderedDict
 from collections.abc import Iterable
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sanic.request import Request
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 
 def setting(credentials: dict[str, Any] | None, key: str, default: str = "") -> str:
@@ -85,35 +81,6 @@ def same_secret(given: str | None, expected: str | None) -> bool:
     if not expected or given is None:
         return False
     return hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
-
-
-class LRU(Generic[K, V]):
-    """A small bounded mapping: the least recently used entries go first."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._data: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K, default: V | None = None) -> V | None:
-        if key not in self._data:
-            return default
-        self._data.move_to_end(key)
-        return self._data[key]
-
-    def __setitem__(self, key: K, value: V) -> None:
-        self._data[key] = value
-        self._data.move_to_end(key)
-        while len(self._data) > self.size:
-            self._data.popitem(last=False)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def pop(self, key: K, default: V | None = None) -> V | None:
-        return self._data.pop(key, default)
-
-    def __len__(self) -> int:
-        return len(self._data)
 
 
 def button_list(buttons: Iterable[dict[str, Any]] | None) -> list[dict[str, str]]:

@@ -40,7 +40,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import (
-    LRU,
     bearer_or_query_token,
     button_list,
     same_secret,
@@ -48,12 +47,15 @@ from channels.common import (
     split_text,
     utf16_len,
 )
+from channels.state import ChannelState, MemoryState, channel_state
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API = "https://api.telegram.org"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64  # bytes
+CALLBACK_TTL = 30 * 24 * 3600  # a long button's payload, for a month (old buttons then expire)
+SEEN_TTL = 24 * 3600  # Telegram retries an update for up to a day
 SENDER_PREFIX = "telegram:"
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 START_PAYLOAD = "/greet"
@@ -140,27 +142,31 @@ class TelegramClient:
 
 
 class CallbackData:
-    """Button payloads as callback_data (at most 64 bytes): long ones get a short key."""
+    """Button payloads as callback_data (at most 64 bytes): long ones get a short key.
 
-    def __init__(self, size: int = 5000) -> None:
-        self._long: LRU[str, str] = LRU(size)
+    The key is kept in the shared channel state (channels/state.py), so a tap that reaches
+    another replica than the one that drew the keyboard still finds its payload.
+    """
 
-    def encode(self, payload: str) -> str:
+    def __init__(self, state: ChannelState | None = None) -> None:
+        self.state: ChannelState = state if state is not None else MemoryState()
+
+    async def encode(self, payload: str) -> str:
         if len(payload.encode("utf-8")) <= MAX_CALLBACK_DATA and not payload.startswith("gh:"):
             return payload
         key = "gh:" + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
-        self._long[key] = payload
+        await self.state.set(key, payload, CALLBACK_TTL)
         return key
 
-    def decode(self, data: str) -> str | None:
+    async def decode(self, data: str) -> str | None:
         if data.startswith("gh:"):
-            return self._long.get(data)
+            return await self.state.get(data)
         return data
 
 
-def keyboard(buttons: list[dict[str, str]], callbacks: CallbackData) -> dict[str, Any]:
+async def keyboard(buttons: list[dict[str, str]], callbacks: CallbackData) -> dict[str, Any]:
     """An inline keyboard: two buttons a row when the titles are short, else one."""
-    keys = [{"text": b["title"], "callback_data": callbacks.encode(b["payload"])}
+    keys = [{"text": b["title"], "callback_data": await callbacks.encode(b["payload"])}
             for b in buttons]
     per_row = 2 if all(len(b["title"]) <= 16 for b in buttons) else 1
     return {"inline_keyboard": [keys[i:i + per_row] for i in range(0, len(keys), per_row)]}
@@ -191,7 +197,7 @@ class TelegramOutput(OutputChannel):
         parts = split_text(text, MAX_TEXT) or ["Please choose:"]
         for part in parts[:-1]:
             await self._send(recipient_id, part)
-        markup = keyboard(button_list(buttons), self.callbacks)
+        markup = await keyboard(button_list(buttons), self.callbacks)
         await self._send(recipient_id, parts[-1], reply_markup=markup)
 
     async def send_quick_replies(self, recipient_id: str, text: str,
@@ -236,8 +242,9 @@ class TelegramInput(InputChannel):
         self.public_url = public_url.rstrip("/")
         self.rasa_auth_token = rasa_auth_token
         self.client = TelegramClient(access_token, self.api_base_url)
-        self.callbacks = CallbackData()
-        self.seen_updates: LRU[int, bool] = LRU(1000)
+        # Shared by the replicas when REDIS_URL is set (channels/state.py).
+        self.callbacks = CallbackData(channel_state("telegram:callbacks"))
+        self.seen_updates: ChannelState = channel_state("telegram:seen")
         if self.enabled:
             logger.info("Telegram channel on: updates at %s (register it with POST "
                         "/webhooks/telegram/set_webhook).", self.webhook_url or WEBHOOK_PATH)
@@ -265,7 +272,7 @@ class TelegramInput(InputChannel):
             await self.client.call("answerCallbackQuery", callback_query_id=query.get("id"))
         except TelegramError as e:
             logger.warning("Telegram: answerCallbackQuery failed (%s)", e)
-        payload = self.callbacks.decode(data) if data else None
+        payload = await self.callbacks.decode(data) if data else None
         title = None
         for row in ((message.get("reply_markup") or {}).get("inline_keyboard") or []):
             for key in row:
@@ -358,10 +365,9 @@ class TelegramInput(InputChannel):
             if not isinstance(update, dict):
                 return response.json({"error": "expected a JSON update"}, status=400)
             update_id = update.get("update_id")
-            if isinstance(update_id, int):
-                if update_id in self.seen_updates:
-                    return response.json({"ok": True, "duplicate": True})
-                self.seen_updates[update_id] = True
+            if isinstance(update_id, int) and not await self.seen_updates.add(
+                    str(update_id), SEEN_TTL):
+                return response.json({"ok": True, "duplicate": True})  # a retry
 
             output = self.get_output_channel()
             try:

@@ -30,6 +30,7 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import json
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -42,12 +43,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import LRU, button_list, is_number, setting, split_text, utf16_len
+from channels.common import button_list, is_number, setting, split_text, utf16_len
+from channels.state import ChannelState, MemoryState, channel_state
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API = "https://api.twilio.com"
 MAX_TEXT = 1600
+OFFER_TTL = 24 * 3600  # a numbered menu stays valid for a day
+SEEN_TTL = 24 * 3600  # Twilio retries within minutes; a day is plenty
 TEXT_ONLY = (
     "I can only read typed messages. Please type your question in a few words, or reply with "
     "the number of a choice."
@@ -97,12 +101,16 @@ def valid_signature(auth_token: str, url: str, params: Mapping[str, Sequence[str
 
 # -- numbered choices -------------------------------------------------------------------------
 class Choices:
-    """The buttons last offered to each sender, so "2" can mean the second one."""
+    """The buttons last offered to each sender, so "2" can mean the second one.
 
-    def __init__(self, size: int = 10_000) -> None:
-        self._offered: LRU[str, dict[str, Any]] = LRU(size)
+    Kept in the shared channel state (channels/state.py): the reply may reach another replica
+    than the one that offered the buttons. An offer lasts OFFER_TTL seconds.
+    """
 
-    def offer(self, sender: str, buttons: list[dict[str, str]]) -> str:
+    def __init__(self, state: ChannelState | None = None) -> None:
+        self.state: ChannelState = state if state is not None else MemoryState()
+
+    async def offer(self, sender: str, buttons: list[dict[str, str]]) -> str:
         """Remember `buttons` for `sender`; return the text that lists them.
 
         Within one bot turn the numbers run on ("Why?" as 1, then "Yes, let's start" as 2),
@@ -110,25 +118,30 @@ class Choices:
         """
         if not buttons:
             return ""
-        before = self._offered.get(sender) or {"numbered": [], "titles": {}}
+        stored = await self.state.get(sender)
+        before = json.loads(stored) if stored else {"numbered": [], "titles": {}}
         titles = dict(before["titles"])
         titles.update({b["title"].casefold(): b["payload"] for b in buttons})
         if all(is_number(b["title"]) for b in buttons):
-            self._offered[sender] = {"numbered": before["numbered"], "titles": titles}
+            await self._keep(sender, {"numbered": before["numbered"], "titles": titles})
             names = [b["title"] for b in buttons]
             listed = ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else names[0]
             return f"You can reply {listed}."
         first = len(before["numbered"]) + 1
         numbered = before["numbered"] + [b["payload"] for b in buttons]
-        self._offered[sender] = {"numbered": numbered, "titles": titles}
+        await self._keep(sender, {"numbered": numbered, "titles": titles})
         lines = [f"{i}. {b['title']}" for i, b in enumerate(buttons, start=first)]
         return "Reply with a number:\n" + "\n".join(lines)
 
-    def resolve(self, sender: str, text: str) -> str:
+    async def _keep(self, sender: str, offered: dict[str, Any]) -> None:
+        await self.state.set(sender, json.dumps(offered), OFFER_TTL)
+
+    async def resolve(self, sender: str, text: str) -> str:
         """The payload `text` stands for, or `text` itself; the offer is used up either way."""
-        offered = self._offered.pop(sender)
-        if not offered:
+        stored = await self.state.pop(sender)
+        if not stored:
             return text
+        offered = json.loads(stored)
         said = text.strip()
         keycap = KEYCAP.match(said)
         if keycap:
@@ -136,8 +149,8 @@ class Choices:
         said = said.rstrip(".)").strip()
         numbered = offered["numbered"]
         if numbered and is_number(said) and 1 <= int(said) <= len(numbered):
-            return numbered[int(said) - 1]
-        return offered["titles"].get(said.casefold(), text)
+            return str(numbered[int(said) - 1])
+        return str(offered["titles"].get(said.casefold(), text))
 
 
 # -- Twilio's API -----------------------------------------------------------------------------
@@ -224,7 +237,7 @@ class WhatsAppOutput(OutputChannel):
 
     async def send_text_with_buttons(self, recipient_id: str, text: str,
                                      buttons: list[dict[str, Any]], **kwargs: Any) -> None:
-        menu = self.choices.offer(recipient_id, button_list(buttons))
+        menu = await self.choices.offer(recipient_id, button_list(buttons))
         parts = split_text(text, MAX_TEXT)
         if menu:
             if parts and utf16_len(parts[-1]) + 2 + utf16_len(menu) <= MAX_TEXT:
@@ -280,8 +293,9 @@ class WhatsAppInput(InputChannel):
         self.client = TwilioClient(account_sid, auth_token,
                                    whatsapp_address(whatsapp_number) if whatsapp_number else "",
                                    api_base_url or DEFAULT_API)
-        self.choices = Choices()
-        self.seen: LRU[str, bool] = LRU(2000)
+        # Shared by the replicas when REDIS_URL is set (channels/state.py).
+        self.choices = Choices(channel_state("whatsapp:offers"))
+        self.seen: ChannelState = channel_state("whatsapp:seen")
         if self.enabled:
             logger.info("WhatsApp channel on: Twilio should call %s/webhooks/whatsapp/webhook.",
                         self.public_url or "https://<this server>")
@@ -329,16 +343,14 @@ class WhatsAppInput(InputChannel):
             if not sender:
                 return response.text("missing From", status=400)
             sid = form.get("MessageSid") or form.get("SmsMessageSid")
-            if sid:
-                if sid in self.seen:
-                    return response.text(EMPTY_TWIML, content_type="text/xml")
-                self.seen[sid] = True
+            if sid and not await self.seen.add(sid, SEEN_TTL):
+                return response.text(EMPTY_TWIML, content_type="text/xml")  # a retry
             output = self.get_output_channel()
             body = form.get("Body", "")
             if not body.strip() and form.get("NumMedia", "0") not in ("", "0"):
                 await output.send_text_message(sender, TEXT_ONLY)
                 return response.text(EMPTY_TWIML, content_type="text/xml")
-            text = self.choices.resolve(sender, body)
+            text = await self.choices.resolve(sender, body)
             try:
                 await on_new_message(UserMessage(text, output, sender,
                                                  input_channel=self.name()))

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from channels.common import LRU, button_list, setting, split_text, utf16_len
+from channels.common import button_list, setting, split_text, utf16_len
 
 
 def test_short_text_is_one_part():
@@ -51,14 +51,6 @@ def test_setting_treats_empty_and_null_as_unset():
 def test_button_list_skips_malformed_buttons():
     assert button_list([{"title": "A", "payload": "/a"}, {"title": ""}, "x", {"title": "B"}]) \
         == [{"title": "A", "payload": "/a"}, {"title": "B", "payload": "B"}]
-
-
-def test_lru_forgets_the_oldest():
-    lru: LRU[str, int] = LRU(2)
-    lru["a"], lru["b"] = 1, 2
-    assert lru.get("a") == 1
-    lru["c"] = 3
-    assert "b" not in lru and "a" in lru and len(lru) == 2
 
 
 @pytest.mark.parametrize("limit", [0, -1])

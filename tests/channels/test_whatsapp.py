@@ -137,30 +137,30 @@ async def test_a_digit_answers_with_that_buttons_payload(serve, stub_bot, channe
     ("2", "/start_screen"), ("2.", "/start_screen"), ("2️⃣", "/start_screen"),
     ("safety check", "/start_screen"), ("9", "9"), ("0", "0"), ("yes please", "yes please"),
 ])
-def test_choices_resolve(reply, expected):
+async def test_choices_resolve(reply, expected):
     choices = Choices()
-    choices.offer(CAREGIVER, MENU)
-    assert choices.resolve(CAREGIVER, reply) == expected
+    await choices.offer(CAREGIVER, MENU)
+    assert await choices.resolve(CAREGIVER, reply) == expected
     # An offer is used once: the next message is taken as it is.
-    assert choices.resolve(CAREGIVER, "2") == "2"
+    assert await choices.resolve(CAREGIVER, "2") == "2"
 
 
-def test_numbers_run_on_across_one_bot_turn():
+async def test_numbers_run_on_across_one_bot_turn():
     choices = Choices()
-    first = choices.offer(CAREGIVER, [{"title": "Why?", "payload": "/ask_why"}])
-    second = choices.offer(CAREGIVER, [{"title": "Yes, let's start", "payload": "/go"},
-                                       {"title": "Not now", "payload": "/stop"}])
+    first = await choices.offer(CAREGIVER, [{"title": "Why?", "payload": "/ask_why"}])
+    second = await choices.offer(CAREGIVER, [{"title": "Yes, let's start", "payload": "/go"},
+                                             {"title": "Not now", "payload": "/stop"}])
     assert first.endswith("1. Why?") and second.endswith("2. Yes, let's start\n3. Not now")
-    assert choices.resolve(CAREGIVER, "1") == "/ask_why"
-    choices.offer(CAREGIVER, [{"title": "Why?", "payload": "/ask_why"}])
-    assert choices.resolve(CAREGIVER, "not now") == "not now"  # a new turn: old offer gone
+    assert await choices.resolve(CAREGIVER, "1") == "/ask_why"
+    await choices.offer(CAREGIVER, [{"title": "Why?", "payload": "/ask_why"}])
+    assert await choices.resolve(CAREGIVER, "not now") == "not now"  # a new turn: offer gone
 
 
-def test_number_buttons_are_listed_as_they_are():
+async def test_number_buttons_are_listed_as_they_are():
     choices = Choices()
     ratings = [{"title": n, "payload": n} for n in ("3", "5", "7")]
-    assert choices.offer(CAREGIVER, ratings) == "You can reply 3, 5 or 7."
-    assert choices.resolve(CAREGIVER, "3") == "3"  # the rating 3, not the third button
+    assert await choices.offer(CAREGIVER, ratings) == "You can reply 3, 5 or 7."
+    assert await choices.resolve(CAREGIVER, "3") == "3"  # the rating 3, not the third button
 
 
 async def test_long_replies_are_split_within_1600_characters(serve, stub_bot, channel,
