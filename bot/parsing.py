@@ -369,7 +369,9 @@ def parse_duration_weeks(text: Any) -> ParseResult:
 
 _SYMPTOMS = {
     "pain": r"pain",
-    "anxiety": r"anxiety|anxious(?:ness)?|nervousness",
+    # Caregivers say worry, fear or nerves as often as anxiety ("her worry a 5").
+    "anxiety": r"anxiety|anxious(?:ness)?|nervousness|nerves|worry|worried|worries|"
+               r"fear|frightened|scared|stress|stressed|agitation",
 }
 _KW = {k: re.compile(rf"\b(?:{v})\b") for k, v in _SYMPTOMS.items()}
 _ANY_KW = "|".join(f"(?:{v})" for v in _SYMPTOMS.values())

@@ -692,7 +692,8 @@ def state_from_json(text: str) -> State:
 
 # (command, phrases found anywhere in a short message, phrases that count only on their own).
 # Checked in this order; the first command with a match wins. "go on" is next but "let's go on"
-# is resume, so resume comes before next; "one more time" (repeat) before more.
+# is resume, so resume comes before next; "one more time" (repeat) before more; and "I'm back"
+# after a pause is resume, never a step back, so resume comes before back.
 _COMMAND_PHRASES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("stop", ("stop", "that's enough", "thats enough", "end it", "let's stop", "lets stop",
               "we're done", "no more", "quit"),
@@ -701,10 +702,13 @@ _COMMAND_PHRASES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
                "just a minute", "one sec", "just a sec", "give me a minute", "hang on",
                "not yet"),
      ("a moment", "a minute", "sec", "not now")),
-    ("back", ("go back", "previous", "last step", "step back", "the one before", "back"),
-     ()),
     ("resume", ("continue", "resume", "let's go on", "lets go on", "let's continue",
-                "let's carry on", "i'm back", "im back", "ready again", "where were we"),
+                "let's carry on", "i'm back", "im back", "i am back", "we're back", "back now",
+                "back again", "back keep going", "back carry on", "ready again",
+                "where were we", "where was i", "where we left off", "where we stopped",
+                "where we paused", "pick up where", "carry on from"),
+     ()),
+    ("back", ("go back", "previous", "last step", "step back", "the one before", "back"),
      ()),
     ("repeat", ("again", "repeat", "one more time", "once more", "one more", "say that again"),
      ()),
@@ -720,6 +724,10 @@ _COMMAND_PHRASES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
 _COMMAND_NEGATORS = ("don't", "dont", "do not", "not", "never", "no need to", "no need")
 _FILLERS = re.compile(r"^(?:please|and|so|um|erm)\s+|\s+(?:please|thanks|thank you|now)$")
 _MAX_COMMAND_WORDS = 8
+# Phrases that mean "go on from where we stopped" however long the message (up to 16 words).
+_LONG_RESUME = ("where were we", "where was i", "where we left off", "where we stopped",
+                "where we paused", "pick up where", "i'm back", "im back", "carry on from")
+_MAX_RESUME_WORDS = 16
 # Questions ("is it ok to use lotion?") must not read as "next".
 _QUESTION_START = re.compile(r"^(?:is|are|can|could|should|would|will|does|do|what|why|when|"
                              r"where|which|who|how long|how often|how much|how many)\b")
@@ -764,6 +772,12 @@ def parse_command(text: str) -> str | None:
             if candidate in phrases or candidate in exact:
                 return command
     if len(norm.split()) > _MAX_COMMAND_WORDS:
+        # A longer message is a command only when it says, unmistakably, "let's go on" after a
+        # pause ("sorry, had to get the door, where were we").
+        if len(norm.split()) <= _MAX_RESUME_WORDS and any(
+                re.search(r"(?<![a-z0-9'])" + re.escape(p) + r"(?![a-z0-9'])", norm)
+                for p in _LONG_RESUME):
+            return "resume"
         return None
     question = "?" in (text or "") or bool(_QUESTION_START.match(norm))
     for command, pattern in _command_patterns():

@@ -14,7 +14,8 @@ server parses it); what counts as right, per kind:
   when the message says how the person is, that variant (the `variant` entity);
 - menu: the button the typed words stand for, after that menu (its intent and entity; for the
   check-in, whose buttons send their own title, the title itself);
-- pause_resume: going on (routine_command resume), never back.
+- pause_resume: going on from the same step (the routine's own reading of the words: resume,
+  or next, which while paused shows the same step again), never back.
 
 A red flag on a message that is not one is a miss. Messages that carry a condition which is
 itself a red flag are right when the red flag is raised.
@@ -90,7 +91,11 @@ def right(message: dict[str, Any], parsed: dict[str, Any]) -> bool:
         return intent == want_intent and all(
             str(v) in _entities(parsed, k) for k, v in want_entities.items())
     if kind == "pause_resume":
-        return intent == "routine_command" and _entities(parsed, "command") == ["resume"]
+        # In a routine the stepper reads the words itself (bot.routines.parse_command); while
+        # paused, "next" and "resume" both show the same step again. Never "back".
+        from bot.routines import parse_command
+
+        return parse_command(message["text"]) in ("resume", "next")
     return False
 
 

@@ -310,3 +310,14 @@ def test_property_plain_numbers_round_trip(value):
 def test_property_extract_both(pain, anxiety):
     text = f"her pain is {pain} and anxiety {anxiety}"
     assert extract_ratings(text) == {"pain": pain, "anxiety": anxiety}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("pain about 4 and her nerves maybe 6", {"pain": 4, "anxiety": 6}),
+    ("he's scared, I'd put it at 8", {"anxiety": 8}),
+    ("stress is a 3 today", {"anxiety": 3}),
+])
+def test_worry_fear_and_nerves_count_as_anxiety(text, expected):
+    from bot.parsing import extract_ratings
+
+    assert extract_ratings(text) == expected

@@ -928,3 +928,22 @@ def test_sitting_close_needs_no_one_to_agree():
     message = plan("hand", DO_NOT_MASSAGE).message
     assert "If the team agrees, you can simply hold" not in message
     assert message.index("sit close") < message.index("if the team agrees")
+
+
+@pytest.mark.parametrize("text", [
+    "right, I'm back now", "sorry, I am back", "back again, let's go", "back, carry on then",
+    "we're back, where were we?", "ok, that was the postman, where was I",
+    "all sorted with the carer now, so let's pick up where we had got to",
+])
+def test_coming_back_after_a_pause_goes_on_never_back_a_step(text):
+    """"I'm back" was read as *back* and moved one step backwards."""
+    from bot.routines import parse_command
+
+    assert parse_command(text) == "resume"
+
+
+@pytest.mark.parametrize("text", ["back", "go back", "previous step please", "go back one step"])
+def test_asking_for_the_step_before_still_goes_back(text):
+    from bot.routines import parse_command
+
+    assert parse_command(text) == "back"
