@@ -16,7 +16,7 @@ from bot.triage import NONE, Triage, Verdict, fever_from_numbers
 from tests.triage_sets import score
 
 # Right tier, out of each set (emergency 213, nurse 188); false alarms out of 194 near misses.
-FLOORS = {"emergency": 201, "nurse": 168}
+FLOORS = {"emergency": 205, "nurse": 175}
 MAX_NEAR_MISS_ALARMS = 20
 
 
