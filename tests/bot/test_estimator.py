@@ -210,7 +210,18 @@ def test_whole_numbers_round_halves_up_and_say_when_they_meet():
 
 
 def test_relief_is_framed_as_for_a_while_after_a_session():
-    assert "for a while after a session" in estimate(6, 8).lines()[0]
+    # not doc000's to say: it rests on the trial line (kutner2008: no lasting difference)
+    for e in (estimate(6, 8), estimate(None, None)):
+        cited = dict(e.cited_lines())
+        lasting = [t for t in cited if "for a while after a session" in t]
+        assert lasting and all(cited[t] == "kutner2008" for t in lasting)
+        assert "for a while after a session" in e.lines()[2]
+    assert "for a while" not in estimate(6, 8).lines()[0]
+
+
+def test_the_figure_gives_the_articles_schedule_and_period():
+    figure = estimate(6, 8).lines()[1].lower()
+    assert "twice a week, within two weeks" in figure
 
 
 def test_the_capped_plan_does_not_say_more_sessions_add_nothing():

@@ -177,6 +177,13 @@ def test_published_facts_are_in_the_steps():
     assert "sunburned" in hand["back_strokes"]["pressure"]
 
 
+def test_the_foot_cover_step_claims_only_what_its_source_gives():
+    # grealish2000 gives the towel, warm hands and strokes; no source says feet turn tender
+    cover = {s["id"]: s for s in load_routines()["routines"]["foot"]["steps"]}["cover"]
+    assert cover["source"] == "grealish2000"
+    assert "tender" not in cover["more"].lower() and "warm" in cover["more"].lower()
+
+
 def test_variants_and_signals_present():
     data = load_routines()
     assert set(data["variants"]) == {"unconscious", "dementia", "tired"}

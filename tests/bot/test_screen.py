@@ -548,8 +548,10 @@ def test_lymphoedema_advice_agrees_with_the_routine() -> None:
 
 def test_bleeding_says_whom_to_call() -> None:
     advice = CONDS["uncontrolled_bleeding"].advice.lower()
-    assert "call the hospice nurse" in advice
-    assert "heavy bleeding is an emergency: call the emergency number" in advice
+    assert "for a small bleed that is slow to settle, call the hospice nurse" in advice
+    # the red flag for bleeding that won't stop gives the emergency number: the advice agrees
+    assert "heavy or won't stop, call the emergency number now" in advice
+    assert "bleeding that won't settle, call the hospice nurse" not in advice
 
 
 def test_recent_surgery_does_not_promise_everywhere_else_is_fine() -> None:

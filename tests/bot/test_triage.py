@@ -53,6 +53,8 @@ def test_near_misses_rarely_alarm():
     ("her knees are mottled and her breathing has long pauses", "expected_decline",
      "expected"),
     ("thermometer says 39.1", "fever", "nurse"),
+    ("the doctor thinks it could be a pulmonary embolism", "breathing_severe",
+     "hospice_first"),
 ])
 def test_new_signs_and_their_order_of_calls(text, kind, order):
     v = triage()(text)
