@@ -314,10 +314,8 @@ def describe_kind(kind: str) -> tuple[str, str, str]:
 
 def describe(kind: str) -> tuple[str, str]:
     """(tier, label) of a red-flag kind; unknown kinds are treated as emergencies."""
-    spec = _lexicon()["kinds"].get(kind)
-    if not spec:
-        return EMERGENCY, UNKNOWN_LABEL
-    return spec["tier"], spec["label"]
+    tier, label, _ = describe_kind(kind)
+    return tier, label
 
 
 ORDERS = ("immediate", "hospice_first", "expected", "nurse")
