@@ -1,4 +1,4 @@
-"""The caregiver's journal: summary, log, export and deletion (bot/storage.py underneath)."""
+"""The caregiver's journal: summary, log, export and deletion (bot/storage/ underneath)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,8 @@ from actions import settings
 from actions.faq import utter_resume
 from actions.flows import active_form, buttons
 from bot.estimator import estimate
-from bot.storage import HARDER, IMPROVING, NOT_ENOUGH, SAME, Journal, SessionRecord, Summary
-
-TREND_WORDS = {
-    IMPROVING: "Lately things look a little easier for them.",
-    SAME: "Lately things look about the same.",
-    HARDER: "Lately things seem harder for them. It's worth telling the nurse.",
-    NOT_ENOUGH: "After a few more sessions I can say how things are going.",
-}
-RATING_WORDS = {"pain": "pain", "anxiety": "anxiety", "comfort": "comfort"}
+from bot.storage import Journal
+from bot.storage.wording import record_line, summary_text  # the export's words live there too
 
 
 @lru_cache(maxsize=4)
@@ -32,44 +25,6 @@ def _journal(url: str) -> Journal:
 def journal() -> Journal:
     """The journal for the configured database (one engine per URL and process)."""
     return _journal(settings.get().journal_db_url)
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def summary_text(summary: Summary) -> str:
-    if summary.count == 0:
-        return ("There's nothing in your journal yet. When you finish a guided massage, "
-                "I'll note how it went here.")
-    since = summary.first_date.strftime("%-d %B") if summary.first_date else "the start"
-    parts = [f"You've logged {summary.count} session{'s' if summary.count != 1 else ''} "
-             f"since {since}."]
-    for rating, change in summary.average_change.items():
-        if change is None:
-            continue
-        direction = "down" if change < 0 else "up" if change > 0 else "unchanged"
-        if direction == "unchanged":
-            parts.append(f"On average, {RATING_WORDS.get(rating, rating)} stayed the same.")
-        else:
-            parts.append(f"On average, {RATING_WORDS.get(rating, rating)} went {direction} by "
-                         f"{_fmt(abs(change))} after a session.")
-    parts.append(TREND_WORDS[summary.trend])
-    return " ".join(parts)
-
-
-def record_line(record: SessionRecord) -> str:
-    when = record.started_at.strftime("%-d %b")
-    bits = [f"{when}: {record.routine} massage"]
-    if record.duration_minutes:
-        bits.append(f"{record.duration_minutes} min")
-    for rating in ("pain", "anxiety", "comfort"):
-        b, a = record.before.get(rating), record.after.get(rating)
-        if b is not None and a is not None:
-            bits.append(f"{rating} {b}→{a}")
-    if record.note:
-        bits.append(record.note)
-    return ", ".join(bits)
 
 
 class ActionJournalSummary(Action):

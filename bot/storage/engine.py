@@ -1,0 +1,84 @@
+"""Engines for the journal: URL handling, connect options per backend, and schema creation.
+
+`postgres://` URLs are accepted as `postgresql://`. For a SQLite file URL the parent directory
+is created. The schema is created with `create_all`, which leaves existing tables alone; a
+database written by a newer version is refused rather than misread.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.pool import StaticPool
+
+from bot.storage.tables import SCHEMA_VERSION, Base, Meta
+
+
+def normalise_url(url: str) -> URL:
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError("A database URL is needed.")
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    return make_url(url)
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    db = url.database or ""
+    return db in ("", ":memory:") or "mode=memory" in db or url.query.get("mode") == "memory"
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def make_journal_engine(url: URL, echo: bool = False) -> Engine:
+    """An engine with sensible pool settings for the URL's backend."""
+    kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True, "echo": echo}
+    sqlite = url.get_backend_name() == "sqlite"
+    if sqlite:
+        kwargs["connect_args"] = {"check_same_thread": False}
+        if _is_sqlite_memory(url):
+            kwargs["poolclass"] = StaticPool  # one shared connection, or each would be empty
+        elif not (url.database or "").startswith("file:"):
+            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    else:
+        kwargs.update(pool_size=5, max_overflow=5, pool_recycle=1800, pool_timeout=10)
+    engine = create_engine(url, **kwargs)
+    if sqlite:
+        event.listen(engine, "connect", _sqlite_on_connect)
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    """Create the tables if missing and record the schema version; refuse a newer schema."""
+    for attempt in (1, 2):
+        try:
+            Base.metadata.create_all(engine)
+            break
+        except (ProgrammingError, OperationalError, IntegrityError):
+            # another process created the same tables at the same moment: check again
+            if attempt == 2:
+                raise
+    with OrmSession(engine, future=True) as s:
+        row = s.get(Meta, "schema_version")
+        if row is None:
+            s.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+            try:
+                s.commit()
+            except IntegrityError:
+                s.rollback()
+                row = s.get(Meta, "schema_version")
+        if row is not None and int(row.value) > SCHEMA_VERSION:
+            raise RuntimeError(
+                f"The journal database has schema version {row.value}, newer than this "
+                f"code ({SCHEMA_VERSION}); upgrade the bot before using it."
+            )
