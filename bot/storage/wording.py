@@ -87,10 +87,11 @@ def record_line(record: SessionRecord) -> str:
     bits = [f"{when}: {record.routine} massage"]
     if record.duration_minutes:
         bits.append(minutes_text(record.duration_minutes))
-    # Only complete pairs, pain first (the export shows half pairs too, in RATINGS order).
-    for rating in ("pain", "anxiety", "comfort"):
+    # The same ratings, in the same order, as the export (a missing side is "?"), so the chat
+    # and the nurse's copy never tell a session differently.
+    for rating in RATINGS:
         b, a = record.before.get(rating), record.after.get(rating)
-        if b is not None and a is not None:
+        if b is not None or a is not None:
             bits.append(rating_pair(rating, b, a, CHAT_ARROW))
     if record.note:
         bits.append(record.note)

@@ -429,3 +429,23 @@ def test_logs_hold_no_sender_id_name_or_note(journal, caplog):
     assert "private note" not in text_logged and "Zebedee" not in text_logged
     assert sender_tag("private-sender-77") in text_logged
     assert len(sender_tag("x")) == 10
+
+
+def test_chat_and_export_tell_a_session_the_same_way():
+    """One wording module: the chat's log line and the nurse's export list the same ratings,
+    in the same order, a missing side shown as '?' in both."""
+    from datetime import datetime, timezone
+
+    from bot.storage.records import SessionRecord
+    from bot.storage.wording import _export_session, record_line
+
+    rec = SessionRecord(id=1, routine="hand", started_at=datetime(2026, 3, 1, tzinfo=timezone.utc),
+                        time_known=False, ended_at=None, duration_minutes=10,
+                        before={"comfort": 3, "pain": 6, "anxiety": None},
+                        after={"comfort": None, "pain": 4, "anxiety": 5}, note=None, person=None)
+    chat = record_line(rec)
+    export = _export_session(rec)[0]
+    assert "comfort 3→?" in chat and "comfort 3 -> ?" in export
+    assert chat.index("comfort") < chat.index("pain") < chat.index("anxiety")
+    assert export.index("comfort") < export.index("pain") < export.index("anxiety")
+    assert "anxiety ?→5" in chat and "anxiety ? -> 5" in export
