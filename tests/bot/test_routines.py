@@ -212,8 +212,8 @@ def _grams(text: str, n: int = 12) -> set[tuple[str, ...]]:
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="seed documents not present")
-@pytest.mark.parametrize("path", [ROUTINES_YML, ROOT / "bot" / "routines.py"],
-                         ids=["routines.yml", "routines.py"])
+@pytest.mark.parametrize("path", [ROUTINES_YML, *sorted((ROOT / "bot" / "routines").glob("*.py"))],
+                         ids=lambda p: p.name if p == ROUTINES_YML else f"routines/{p.name}")
 def test_no_12_word_run_copied_from_the_seeds(path):
     seeds: set[tuple[str, ...]] = set()
     for f in SEEDS.glob("*.txt"):
