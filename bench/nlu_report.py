@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -82,15 +83,28 @@ def triage_report() -> str:
     """Red-flag triage on the held-out sets (tests/data/triage/): recall per tier with the
     one-sided 95% upper bound of the miss rate, near-miss false alarms, and every miss."""
     from bot.triage import Triage
-    from tests.triage_sets import score, upper_bound
+    from tests.triage_sets import BLIND, SETS
 
     triage = Triage()
-    scores = score(lambda text: (lambda v: (v.tier, v.order))(triage(text)))
-    lines = ["## Red-flag triage (bench/nlu_report.py)", "",
-             f"Measured {time.strftime('%Y-%m-%d')} with bot/triage.py on the held-out sets of "
-             "tests/data/triage/ (written in a caregiver's voice from the content and the "
-             "sources, never trained on). Right tier: the message got its own tier; any alarm: "
-             "it got an alarm of some tier. The bound is the one-sided 95% upper bound of the "
+    lines = ["## Red-flag triage (bench/nlu_report.py)", ""]
+    lines += _triage_table(triage, SETS, "tests/data/triage/ (written in a caregiver's voice "
+                           "from the content and the sources, never trained on; the lexicon's "
+                           "patterns were widened where these showed what it lacked, so the "
+                           "figures are the tuned ones)")
+    if BLIND.is_dir():
+        lines += _triage_table(triage, BLIND, "tests/data/triage_blind/ (written afterwards "
+                               "from the sources alone, measured, never tuned against: the "
+                               "honest figure)")
+    return "\n".join(lines)
+
+
+def _triage_table(triage: Any, sets: Path, what: str) -> list[str]:
+    from tests.triage_sets import score, upper_bound
+
+    scores = score(lambda text: (lambda v: (v.tier, v.order))(triage(text)), sets)
+    lines = [f"Measured {time.strftime('%Y-%m-%d')} with bot/triage.py on {what}. Right tier: "
+             "the message got its own tier; any alarm: it got an alarm of some tier. The bound "
+             "is the one-sided 95% upper bound of the "
              "miss rate (Clopper-Pearson).", "",
              "| set | messages | right tier | any alarm | miss rate, 95% upper bound | right "
              "order of calls |", "| --- | --- | --- | --- | --- | --- |"]
@@ -108,7 +122,11 @@ def triage_report() -> str:
                         ("near_miss", "Near misses that raised an alarm")):
         if scores[name].misses:
             lines += [f"{title}:", ""] + [f"- {m}" for m in scores[name].misses] + [""]
-    return "\n".join(lines)
+    for name in ("emergency", "nurse"):
+        if scores[name].wrong_order:
+            lines += [f"Calls in another order ({name}):", ""] + [
+                f"- {m}" for m in scores[name].wrong_order] + [""]
+    return lines
 
 
 UNDERSTANDING_START = "<!-- understanding-report:start -->"

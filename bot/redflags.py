@@ -44,12 +44,64 @@ HISTORY_CUES = re.compile(
     r"\bback in (the )?('?\d0s|spring|summer|autumn|winter|january|february|march|april|may|"
     r"june|july|august|september|october|november|december)\b|\bcleared up\b|"
     r"\b(none|nothing|never) since\b|\bsince then\b|"
-    r"\bhealed\b|\blong ago\b|\bback in (19|20)\d\d\b|\bin (19|20)\d\d\b|\bno longer\b"
+    r"\bhealed\b|\blong ago\b|\bback in (19|20)\d\d\b|\bin (19|20)\d\d\b|\bno longer\b|"
+    # a long-known, stable state: "COPD for over ten years", "nothing new", "normal for him"
+    r"\bfor (over |about |nearly |almost |at least |the (last|past) )?(\d+|a few|two|three|four|"
+    r"five|six|ten|many|several|some) (years|yrs|months)\b|\bfor years\b|\bnothing new\b|"
+    r"\b(normal|usual|standard) for (him|her|them|mum|mom|dad)\s*([.,!;]|$)|"
+    r"\ball (his|her|their) life\b|"
+    r"\bsince (he|she) was (a )?(young|little|small|child|kid|boy|girl)\b|"
+    r"\bfor as long as (i|we) (can|could) remember\b|\bfor (decades|ages)\b|"
+    r"\blast (spring|summer|autumn|fall|winter|christmas|easter)\b"
+)
+# The matter is over: said anywhere in the clause, it sets the clause's mentions aside.
+RESOLVED_CUES = re.compile(
+    r"\bhealed\b|\bcleared up\b|\bresolved\b|\b(was|got|been|were) treated\b|\bno longer\b|"
+    r"\b(none|nothing|never) since\b|\bsince then\b|\b(fine|better|ok|okay|alright) now\b|"
+    r"\ball better\b|\brecovered\b|\bgot over it\b"
+)
+# The present in the words of a sub-clause: a history cue elsewhere in the clause does not set
+# aside "his face is swelling" in "he has an epipen from years ago, his face is swelling".
+PRESENT_CUES = re.compile(
+    r"\b(now|right now|just now|at the moment|currently|tonight|today|this (morning|afternoon|"
+    r"evening)|happening|again)\b|\b(is|are|'s|keeps?|kept|started|starting) \w+ing\b|"
+    r"\bhas (just|gone|started|suddenly)\b"
 )
 PREVENTION_CUES = re.compile(
     r"\b(avoid|avoiding|prevent|preventing|prevention|risk|risks|cause|causes|causing)\b|"
     r"\bwhat are the (signs|symptoms)\b|\bhow (do|can|would) (i|we|you) (tell|know|spot)\b|"
-    r"\bsigns to (look|watch)\b|\bstop (him|her|them) from\b|\bkeep (him|her|them) from\b"
+    r"\bsigns to (look|watch)\b|\bstop (him|her|them) from\b|\bkeep (him|her|them) from\b|"
+    r"\bstops? (him|her|them|mum|mom|dad)\b|\bso (that )?(he|she|they|it|we|i) (does ?n'?t|doesnt|"
+    r"do ?n'?t|dont|wo ?n'?t|wont|never|ca ?n'?t|cant) (get|slip|fall|choke|tear)\b|"
+    r"\bmake sure (that )?(it |this |that )?(never|does ?n'?t|doesnt|wo ?n'?t|wont) "
+    r"(happens?|again)\b|"
+    r"\btips? (for|on|to) (keep|keeping|stop|stopping|avoid|avoiding|help|helping)\b|"
+    r"\bwhat'?s the (trick|secret)\b"
+)
+# Someone who is not the person cared for ("my neighbour's husband had a seizure once"),
+# or the word only mentioned ("I only mentioned fever because the leaflet says to check").
+OTHER_PERSON_CUES = re.compile(
+    r"\b(my|a|her|his|our|their|the) (friend|friends|neighbou?r|neighbou?rs|sister|brother|"
+    r"cousin|aunt|auntie|uncle|colleague|workmate|boss|pal|mate)('s|s'|s)? (husband|wife|dad|"
+    r"father|mother|mum|mom|son|daughter|partner|father in law|mother in law|gran|nan|grandad|"
+    r"grandma|grandpa|uncle|aunt|brother|sister|friend)\b|"
+    r"\b(a|my|one) (friend|neighbou?r|colleague|lady|man|woman) (told|said|says|tells|mentioned)\b|"
+    r"\b(someone|somebody|a man|a woman|a lady) (on (the )?(tv|telly|news|radio|facebook|forum)|"
+    r"at (church|work|the group|the support group))\b|\basking for (a friend|her|him|them)\b|"
+    r"\b(could|will|would|might) (that|this|it) happen (to|with)\b"
+)
+META_CUES = re.compile(
+    r"\bonly (mentioned|said|asked about|brought up)\b|\b(the (nurse|doctor|gp|hospice)|they) "
+    r"called it\b"
+)
+# A what-if for later, kept even when the message also says "now" ("asking for later on, I'm
+# alright right now").
+LATER_CUES = re.compile(
+    r"\basking for (later|the future|future)\b|\bfor (later on|the future)\b|"
+    r"\b(write|written|stick|stuck|put|pin|keep) (it|them|the numbers?|a list)( up)? "
+    r"on the fridge\b|"
+    r"\bfor the fridge\b|\bin the future\b|\b(say|suppose|supposing|imagine) (i'?m|i am|"
+    r"he|she|they|mum|mom|dad|nan|gran)\b"
 )
 # Another sense of the words, a what-if or a general question: "that bill nearly gave me a
 # heart attack", "my back is killing me", "what if he chokes", "how high does a temperature
@@ -62,7 +114,7 @@ OTHER_SENSE_CUES = re.compile(
     r"engine|dishwasher|fridge|washing machine)\b.{0,30}\b(choked|collapsed|died|dead|dying|"
     r"fainted|sick)\b|\b(nearly|almost) (had a stroke|fainted|died|choked) (when|at|laughing|"
     r"on my)\b|\b(threw|throw|throws|throwing|thew) a fit\b|\bdrowning in\b|\bsick to death\b|"
-    r"\b(laughing|laughed) (so|till|until)\b"
+    r"\b(laughing|laughed) (so|till|until)\b|\bkilling us\b"
 )
 HYPOTHETICAL_CUES = re.compile(
     r"\bwhat if\b|\bwhat (should|would|do|can) (i|we) do if\b|\bif (he|she|they|mum|mom|dad|"
@@ -75,10 +127,32 @@ HYPOTHETICAL_CUES = re.compile(
     r"speaking|for future reference|for future refrence|for later|just in case)\b|"
     r"\bwhat(?:'s| is) the (difference|diffrence|right|best)\b|\bwhat counts as\b|"
     r"\bwhat (is|does) [\w' ]{1,30} mean\b|\bif i ever\b|\bwhat should you do if\b|"
-    r"\bis [\w ]{1,20} always\b"
+    r"\bis [\w ]{1,20} always\b|\bif (he|she|they|mum|mom|dad|nan|gran|grandad) (fell|fainted|"
+    r"collapsed|choked|stopped|took|went)\b|\bhow long (does|do|will|would|can|should) "
+    r"(a |an |the )?[\w-]+( [\w-]+)? (last|take|go on)\b|"
+    r"\bhow (is|are) (it|they|that|this|those) (different|"
+    r"diffrent|differ)\b|\bdifferen(t|ce|ces) (from|between)\b|\bwhat (is|are) (a |an )?[\w-]+ "
+    r"and\b"
 )
 NOW_CUES = re.compile(r"\b(right now|now|just now|at the moment|currently|tonight|today|this "
                       r"(morning|afternoon|evening)|happening)\b")
+WEAK = "~weak"  # the matcher key of a kind's weak patterns
+
+
+def context_set_aside(text: str) -> bool:
+    """Whether the message as a whole clearly speaks of something that is not happening now
+    to the person cared for: another sense of the words, someone else, a mention, a what-if
+    for later, a prevention tip or a general question (without a word of now). The classifier
+    must then be surer (bot/triage.py), as where the lexicon set a mention aside."""
+    lowered = valid_unicode(text or "").lower()
+    if LATER_CUES.search(lowered) or META_CUES.search(lowered):
+        return True
+    if OTHER_SENSE_CUES.search(lowered) or OTHER_PERSON_CUES.search(lowered):
+        return True
+    general = HYPOTHETICAL_CUES.search(lowered) or PREVENTION_CUES.search(lowered)
+    return bool(general and not NOW_CUES.search(lowered))
+
+
 # The detector reads long text in overlapping windows (see Detector.detect_all).
 CHUNK = 2000
 OVERLAP = 300
@@ -161,6 +235,11 @@ class Detector:
             patterns = [_expand(p) for p in spec.get("patterns") or []]
             if patterns:
                 self.matcher.add(kind, patterns)
+            # Weak patterns count only when the message lacks `weak_unless`: shaking all over
+            # is a seizure, unless a fever explains it (shivering with a fever, rigors).
+            weak = [_expand(p) for p in spec.get("weak_patterns") or []]
+            if weak:
+                self.matcher.add(kind + WEAK, weak)
         vocab = set(lex.get("vocabulary") or [])
         for spec in self.kinds.values():
             for group in (spec.get("cooccur") or {}).get("all", []):
@@ -210,12 +289,32 @@ class Detector:
             if any(doc[j].lower_ in NEGATION_CUES for j in range(lo, start)):
                 return True
         lowered = clause_text.lower()
-        if HISTORY_CUES.search(clause_text) or PREVENTION_CUES.search(clause_text):
+        if self._history(doc, start, clause):
             return True
-        if OTHER_SENSE_CUES.search(lowered):
+        if PREVENTION_CUES.search(lowered) or OTHER_SENSE_CUES.search(lowered):
+            return True
+        if OTHER_PERSON_CUES.search(lowered) or META_CUES.search(lowered):
             return True
         whole = doc.text.lower()
+        if LATER_CUES.search(whole):
+            return True
         return bool(HYPOTHETICAL_CUES.search(whole) and not NOW_CUES.search(whole))
+
+    @staticmethod
+    def _history(doc: Any, start: int, clause: tuple[int, int]) -> bool:
+        """History sets a match aside when its own sub-clause (between commas) dates it ("she
+        fainted at a wedding years ago"), or when the clause says the matter is over ("she
+        broke her wrist, it's healed now") and the sub-clause does not speak in the present.
+        A date elsewhere dates something else: "he turned a horrible colour, he had a heart
+        attack two years ago" is now."""
+        a, b = clause
+        lo = next((j + 1 for j in range(start - 1, a - 1, -1) if doc[j].text == ","), a)
+        hi = next((j for j in range(start, b) if doc[j].text == ","), b)
+        segment = doc[lo:hi].text.lower()
+        if HISTORY_CUES.search(segment):
+            return True
+        return bool(RESOLVED_CUES.search(doc[a:b].text.lower())
+                    and not PRESENT_CUES.search(segment))
 
     def detect_all(self, text: str, suppressed: list[str] | None = None) -> list[RedFlag]:
         """Every red flag in `text`, strictest first (empty when there is none).
@@ -240,6 +339,10 @@ class Detector:
         found: dict[str, RedFlag] = {}
         for match_id, start, end in self.matcher(doc):
             kind = self.nlp.vocab.strings[match_id]
+            if kind.endswith(WEAK):
+                kind = kind[:-len(WEAK)]
+                if re.search(str(self.kinds[kind]["weak_unless"]), doc.text):
+                    continue
             spec = self.kinds[kind]
             excl = set(spec.get("exclude_next") or [])
             if excl and end < len(doc) and doc[end].lower_ in excl:

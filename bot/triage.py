@@ -35,6 +35,7 @@ from bot.redflags import (
     NURSE,
     TIER_ORDER,
     RedFlag,
+    context_set_aside,
     default_detector,
     describe_kind,
 )
@@ -46,6 +47,36 @@ SUPPRESSED_THRESHOLD = 0.8
 # Emergency beats nurse: when the kinds of the emergency tier hold this share of the kind
 # model's probability, the classifier's verdict is an emergency.
 EMERGENCY_SHARE = 0.5
+# The classifier may raise a message above the tier the lexicon found (a nurse sign the
+# lexicon recognised, the classifier hearing an emergency) only when emergencies hold this
+# share: "she hasn't had a wee all day" is a nurse sign however alarmed the wording.
+ESCALATION_SHARE = 0.7
+# Within a tier the explainable readers (lexicon, temperature) name the kind before the
+# classifier; among kinds of one tier, the strictest order of the calls wins.
+ORDER_RANK = {"immediate": 3, "hospice_first": 2, "nurse": 1, "expected": 0}
+# The expected signs of the last days (EVIDENCE.md, "Escalation in hospice care": hard to
+# rouse, changed breathing, cool mottled hands and feet, confusion or restlessness, little or
+# no urine). Said of someone in their last days, they get the expected-decline reply (the
+# hospice line, with reassurance), not the plain nurse-line one.
+EXPECTED_SIGNS = {"expected_decline", "no_urine", "confusion"}
+LAST_DAYS = re.compile(
+    r"\b(last|final) (days|day|hours|weeks)\b|\bactively dying\b|\bend of (her|his|their)? ?"
+    r"life\b|\bthe end is near\b|\bdying\b|\bnear(ing)? the end\b"
+)
+# A seizure that has stopped is still an emergency, but no longer immediate danger: the calls
+# go in the hospice-first order (the issue's "a seizure that does not stop" is 911 first).
+# What the classifier's guess of the expected decline needs beside it before the reply
+# reassures: the last days named, or the sleep and breathing they bring.
+EXPECTED_CONTEXT = re.compile(
+    LAST_DAYS.pattern + r"|\bthe end\b|\bat the end\b|\b(sleep|sleeps|sleeping|asleep|drowsy|"
+    r"drifting|woken|awake|rouse|unrousable|murmurs?|murmuring|breathing|breaths?|breathes)\b"
+)
+SETTLED = re.compile(
+    r"\b(has|had|it's|it has|it had|now|finally|since) (stopped|passed|finished|ended|over)\b|"
+    r"\b(stopped|over|passed) now\b|\blasted (about |around |maybe |roughly )?(a|an|\d+|one|two|"
+    r"three|few) (seconds?|secs?|minutes?|mins?)\b|\b(is|was) over\b"
+)
+SETTLED_KIND = {"seizure": "seizure_stopped"}
 # Short replies ("next", "back. keep going", "yes") are the lexicon's alone: the classifier has
 # too few words to go on there, and a false alarm would break the routine a caregiver follows.
 MIN_CLASSIFIER_WORDS = 4
@@ -140,14 +171,46 @@ class Triage:
         if self.model is not None and len(text.split()) >= MIN_CLASSIFIER_WORDS:
             prediction = self.model.predict(text[:CLASSIFIER_CHARS])
             score = prediction.alarm
-            threshold = SUPPRESSED_THRESHOLD if suppressed else ALARM_THRESHOLD
+            careful = suppressed or context_set_aside(text)
+            threshold = SUPPRESSED_THRESHOLD if careful else ALARM_THRESHOLD
             if prediction.alarm >= threshold:
-                found.append(_verdict(prediction.strictest(EMERGENCY_SHARE), "classifier",
-                                      score))
+                share = ESCALATION_SHARE if found else EMERGENCY_SHARE
+                kind = prediction.strictest(share)
+                if kind == "expected_decline" and not EXPECTED_CONTEXT.search(text.lower()):
+                    # Reassurance ("these changes are expected") needs the words for it: the
+                    # classifier's guess alone gets the plain nurse line.
+                    kind = prediction.likeliest(NURSE, exclude=("expected_decline",)) or kind
+                found.append(_verdict(kind, "classifier", score))
         if not found:
             return Verdict(tier=NONE, kind=NONE, label="", order="", reason="none", score=score)
-        best = max(found, key=lambda v: (TIER_ORDER.get(v.tier, 0), v.reason == "lexicon"))
+        best = _settled(_expected(_strictest(found), found, text), text)
         return Verdict(best.tier, best.kind, best.label, best.order, best.reason, score)
+
+
+def _strictest(found: list[Verdict]) -> Verdict:
+    """The strictest tier; within it the lexicon's (or the temperature's) kind before the
+    classifier's, and among those the strictest order of the calls."""
+    return max(found, key=lambda v: (TIER_ORDER.get(v.tier, 0), v.reason != "classifier",
+                                     ORDER_RANK.get(v.order, 0)))
+
+
+def _expected(best: Verdict, found: list[Verdict], text: str) -> Verdict:
+    """Nurse-tier signs that are all expected ones, in someone said to be in their last days,
+    get the expected-decline reply."""
+    if best.tier != NURSE or best.kind == "expected_decline":
+        return best
+    kinds = {v.kind for v in found if v.tier == NURSE}
+    if kinds <= EXPECTED_SIGNS and LAST_DAYS.search(text.lower()):
+        return _verdict("expected_decline", best.reason, best.score)
+    return best
+
+
+def _settled(best: Verdict, text: str) -> Verdict:
+    """A sign that has passed ("the fit has stopped") keeps its tier with a calmer order."""
+    settled = SETTLED_KIND.get(best.kind)
+    if settled and SETTLED.search(text.lower()):
+        return _verdict(settled, best.reason, best.score)
+    return best
 
 
 @lru_cache(maxsize=1)

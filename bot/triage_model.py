@@ -57,13 +57,20 @@ class Prediction:
 
     def strictest(self, share: float) -> str:
         """The kind to answer with: the likeliest emergency kind when emergencies hold at
-        least `share` of the probability (emergency beats nurse), else the likeliest kind."""
-        if self.tiers.get("emergency", 0.0) >= share:
-            emergency = {k: p for k, p in self.kinds.items()
-                         if self.tiers_of.get(k, "emergency") == "emergency"}
-            if emergency:
-                return max(emergency, key=lambda k: emergency[k])
+        least `share` of the probability (emergency beats nurse), else the likeliest kind of
+        the other tier."""
+        urgent = self.tiers.get("emergency", 0.0) >= share
+        chosen = {k: p for k, p in self.kinds.items()
+                  if (self.tiers_of.get(k, "emergency") == "emergency") == urgent}
+        if chosen:
+            return max(chosen, key=lambda k: chosen[k])
         return self.kind
+
+    def likeliest(self, tier: str, exclude: tuple[str, ...] = ()) -> str | None:
+        """The likeliest kind of `tier`, leaving out `exclude`."""
+        chosen = {k: p for k, p in self.kinds.items()
+                  if self.tiers_of.get(k, "emergency") == tier and k not in exclude}
+        return max(chosen, key=lambda k: chosen[k]) if chosen else None
 
     tiers_of: dict[str, str] = field(default_factory=dict)
 

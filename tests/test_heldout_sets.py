@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SETS = ROOT / "tests" / "data"
 TRIAGE = {"emergency": 150, "nurse": 150, "near_miss": 150}
 UNDERSTANDING = {"faq": 200, "requests": 200}
+# Written after the triage was tuned, from the sources alone: measured, never tuned against.
+TRIAGE_BLIND = {"emergency": 70, "nurse": 70, "near_miss": 70}
 NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -62,6 +64,8 @@ def trained_on() -> frozenset[str]:
 
 def all_sets() -> list[tuple[str, Path]]:
     return [(f"triage/{name}", SETS / "triage" / f"{name}.yml") for name in TRIAGE] + \
+        [(f"triage_blind/{name}", SETS / "triage_blind" / f"{name}.yml")
+         for name in TRIAGE_BLIND] + \
         [(f"understanding/{name}", SETS / "understanding" / f"{name}.yml")
          for name in UNDERSTANDING]
 
@@ -79,7 +83,8 @@ def test_no_held_out_message_is_in_the_training_data_or_content(name, path):
 def test_each_set_is_big_enough_and_has_no_repeats(name, path):
     texts = [norm(m["text"]) for m in load(path)]
     folder, stem = name.split("/")
-    minimum = (TRIAGE if folder == "triage" else UNDERSTANDING)[stem]
+    minimum = {"triage": TRIAGE, "triage_blind": TRIAGE_BLIND,
+               "understanding": UNDERSTANDING}[folder][stem]
     assert len(texts) >= minimum
     assert len(texts) == len(set(texts))
     typos = sum(1 for m in load(path) if m.get("typo") is True)
