@@ -26,7 +26,7 @@ import yaml
 
 from bot.nlp import get_nlp
 from bot.textguard import valid_unicode
-from bot.typos import Corrector
+from bot.typos import Corrector, distance
 
 CONTENT = Path(__file__).resolve().parent / "content" / "redflags.yml"
 
@@ -137,6 +137,13 @@ HYPOTHETICAL_CUES = re.compile(
 NOW_CUES = re.compile(r"\b(right now|now|just now|at the moment|currently|tonight|today|this "
                       r"(morning|afternoon|evening)|happening)\b")
 WEAK = "~weak"  # the matcher key of a kind's weak patterns
+
+
+def _near(word: str, words: set[str]) -> bool:
+    """`word` is one of `words`, or a small typo of one of 5+ letters ("fell aslep")."""
+    if word in words:
+        return True
+    return len(word) >= 4 and any(len(w) >= 5 and distance(word, w, 2) <= 1 for w in words)
 
 
 def context_set_aside(text: str) -> bool:
@@ -345,7 +352,7 @@ class Detector:
                     continue
             spec = self.kinds[kind]
             excl = set(spec.get("exclude_next") or [])
-            if excl and end < len(doc) and doc[end].lower_ in excl:
+            if excl and end < len(doc) and _near(doc[end].lower_, excl):
                 continue
             clause = self._clause_of(clauses, start)
             if self._suppressed(doc, start, end, clause, spec):

@@ -166,3 +166,9 @@ def test_a_date_dates_only_its_own_part_of_the_sentence(text):
 ])
 def test_clear_context_sets_a_mention_aside(text):
     assert triage()(text).tier != "emergency"
+
+
+@pytest.mark.parametrize("text", ["she fell aslep half way through the hand massage",
+                                  "Fell alseep"])
+def test_a_misspelt_fell_asleep_is_not_a_fall(text):
+    assert triage()(text).tier == NONE
