@@ -12,16 +12,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq import list_topics, utter_resume
+# DIGRESSION_INTENTS is imported from here by actions/routine.py, screen.py and estimator.py
+# until they import it from actions.common.digressions (tests/actions/test_structure.py).
+from actions.common.digressions import DIGRESSION_INTENTS, latest_intent
+from actions.common.flows import utter_resume
+from actions.common.topics import list_topics
 
-# Intents a form leaves to the digression rules when they are not an answer to its question.
-DIGRESSION_INTENTS = {
-    "faq", "choose_topic", "ask_source", "tell_more", "ask_question", "ask_medication",
-    "help", "bot_challenge", "out_of_scope", "other_language", "empty_message",
-    "long_message", "thanks", "greet", "red_flag",
-    # not digressions, but not answers either: rules end the form kindly
-    "stop", "goodbye",
-}
+__all__ = ["DIGRESSION_INTENTS", "RESPONSES", "ActionHandleDigression", "latest_intent"]
 
 RESPONSES = {
     "ask_medication": "utter_medication",
@@ -34,10 +31,6 @@ RESPONSES = {
     "thanks": "utter_thanks",
     "greet": "utter_still_here",
 }
-
-
-def latest_intent(tracker: Tracker) -> str:
-    return str(((tracker.latest_message or {}).get("intent") or {}).get("name") or "")
 
 
 class ActionHandleDigression(Action):

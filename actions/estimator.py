@@ -10,8 +10,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.digressions import DIGRESSION_INTENTS, latest_intent
-from actions.flows import buttons
+from actions.common.digressions import DIGRESSION_INTENTS, latest_intent
+from actions.common.flows import buttons
 from bot.estimator import estimate
 from bot.parsing import (
     DONT_KNOW,
@@ -62,10 +62,10 @@ def schedule_from(texts: list[str], sessions: float, weeks: float) -> tuple[floa
         if not SCHEDULE_WORDS.search(text):
             continue
         freq, dur = parse_frequency(text), parse_duration_weeks(text)
-        if freq.status == OK and 1 <= float(freq.value) <= 14:
-            sessions = float(freq.value)
-        if dur.status == OK and 1 <= float(dur.value) <= 52:
-            weeks = float(dur.value)
+        if freq.status == OK and 1 <= freq.amount <= 14:
+            sessions = freq.amount
+        if dur.status == OK and 1 <= dur.amount <= 52:
+            weeks = dur.amount
     return sessions, weeks
 
 
@@ -81,6 +81,13 @@ class ValidateEstimateForm(FormValidationAction):
             value = extract_ratings(text).get(SYMPTOMS[slot])
             return {slot: None if value is None else str(value)}
         if tracker.get_slot("requested_slot") == slot:
+            named = extract_ratings(text)
+            if named and SYMPTOMS[slot] not in named:
+                # "her worry is a 5" while pain is asked: that is the other rating (filled by
+                # its own extraction below), not this one; pain is asked again.
+                return {}
+            if SYMPTOMS[slot] in named:
+                return {slot: str(named[SYMPTOMS[slot]])}
             result = parse_rating(text)
             if result.status != OK and latest_intent(tracker) in DIGRESSION_INTENTS:
                 return {}  # a question or aside: the digression rules answer it
@@ -110,7 +117,7 @@ class ValidateEstimateForm(FormValidationAction):
             return {slot: SKIPPED}
         result = parse_rating(str(value))
         if result.status == OK:
-            return {slot: float(result.value)}
+            return {slot: result.amount}
         if result.status == DONT_KNOW:
             return {slot: SKIPPED}
         dispatcher.utter_message(text=RANGE_HELP.get(result.status, RANGE_HELP["invalid"]))

@@ -1,7 +1,8 @@
 """Two-stage fallback: first an honest "I don't follow" (with the nearest topics when there
 are some), then, if the very next message is not understood either, the menu.
 
-An NLU fallback and an FAQ question the model is unsure of both count as not understood.
+An NLU fallback and an FAQ question the model is unsure of both count as not understood; the
+words are in actions/common/not_understood.py, which the FAQ shares.
 """
 
 from __future__ import annotations
@@ -9,40 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.flows import buttons
-from bot.faq import nearest_topics
+from actions.common.not_understood import not_understood
 
 NAME = "action_fallback"
-SLOT = "misunderstood_turn"
-
-
-def user_turns(tracker: Tracker) -> int:
-    return sum(1 for event in tracker.events if event.get("event") == "user")
-
-
-def not_understood(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Say so kindly; on the second miss in a row, show the menu."""
-    turn = user_turns(tracker)
-    previous = tracker.get_slot(SLOT)
-    if previous is not None and int(previous) == turn - 1:
-        dispatcher.utter_message(response="utter_default")
-        dispatcher.utter_message(response="utter_menu")
-    else:
-        from actions.faq import topic_button  # local: actions.faq uses this module
-
-        text = str((tracker.latest_message or {}).get("text") or "")
-        near = nearest_topics(text, k=2)
-        if near:
-            dispatcher.utter_message(
-                text="I'm sorry, I don't have reliable information on that, and I don't want "
-                "to guess. These topics may be close, or you could say it another way:",
-                buttons=buttons([topic_button(t) for t in near]))
-        else:
-            dispatcher.utter_message(response="utter_ask_rephrase")
-    return [SlotSet(SLOT, float(turn))]
 
 
 class ActionFallback(Action):

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import not_understood
-from actions.flows import buttons, resume_note
+from actions.common.flows import buttons, utter_resume
+from actions.common.not_understood import not_understood
+from actions.common.topics import list_topics, topic_button
 from bot.faq import Topic, load_topics, source_line
 
 # Below this response-selector confidence, an answer would be a guess: say so instead.
 MIN_CONFIDENCE = 0.35
-POPULAR = ["safe_with_cancer", "unresponsive_person", "how_often", "session_length",
-           "pressure", "training"]
-
-
-def topic_button(topic: Topic) -> tuple[str, str]:
-    return topic.title, "/choose_topic" + json.dumps({"faq_topic": topic.id})
 
 
 def answer_buttons(topic: Topic) -> list[dict[str, str]]:
@@ -44,23 +38,6 @@ def selected_topic(tracker: Tracker) -> tuple[str | None, float]:
     key = response.get("intent_response_key") or ""
     topic_id = key.split("/", 1)[1] if key.startswith("faq/") else None
     return topic_id, float(response.get("confidence") or 0.0)
-
-
-def utter_resume(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-    """Tell the caregiver we are picking up the interrupted flow; events that go with it."""
-    note = resume_note(tracker)
-    if not note:
-        return []
-    dispatcher.utter_message(text=note["text"], buttons=note.get("buttons") or [])
-    return list(note.get("events") or [])
-
-
-def list_topics(dispatcher: CollectingDispatcher) -> None:
-    topics = load_topics()
-    dispatcher.utter_message(
-        text="Here are questions caregivers often ask. Tap one, or type your own.",
-        buttons=buttons([topic_button(topics[t]) for t in POPULAR if t in topics]),
-    )
 
 
 class ActionAnswerFaq(Action):

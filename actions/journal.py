@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, Restarted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
-from actions.faq import utter_resume
-from actions.flows import active_form, buttons
+from actions.common import settings
+from actions.common.flows import active_form, buttons, utter_resume
+
+# `journal` is imported from here by actions/routine.py and screen.py until they import it from
+# actions.common.journal (tests/actions/test_structure.py).
+from actions.common.journal import journal
 from bot.estimator import estimate
-from bot.storage import Journal
 from bot.storage.wording import record_line, summary_text  # the export's words live there too
-
-
-@lru_cache(maxsize=4)
-def _journal(url: str) -> Journal:
-    return Journal(url)
-
-
-def journal() -> Journal:
-    """The journal for the configured database (one engine per URL and process)."""
-    return _journal(settings.get().journal_db_url)
 
 
 class ActionJournalSummary(Action):

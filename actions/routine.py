@@ -12,12 +12,14 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.digressions import DIGRESSION_INTENTS, latest_intent
-from actions.flows import buttons
-from actions.journal import journal
-from actions.routine_state import in_progress, routine_resume_note, routine_state
-from actions.screen_state import todays_verdict
+from actions.common.digressions import DIGRESSION_INTENTS, latest_intent
+from actions.common.flows import buttons
+from actions.common.journal import journal
+from actions.common.routine_state import in_progress, routine_resume_note, routine_state
+from actions.common.screen_state import todays_verdict
+from bot.menus import VARIANT_BUTTONS, VARIANT_QUESTION
 from bot.parsing import DONT_KNOW, OK, parse_rating
+from bot.requests import ROUTINES, routine_of, variant_of
 from bot.routines import (
     COMMANDS,
     Plan,
@@ -33,14 +35,10 @@ from bot.routines import (
 
 VARIANTS = {"standard": None, "unconscious": "unconscious", "dementia": "dementia",
             "tired": "tired"}
-VARIANT_WORDS = [
-    ("unconscious", ("unconscious", "unresponsive", "not responding", "asleep", "can't speak",
-                     "cannot speak", "can't talk", "coma", "not awake", "doesn't respond")),
-    ("dementia", ("dementia", "alzheimer", "confused", "forgetful", "memory")),
-    ("tired", ("tired", "exhausted", "weak", "sleepy", "worn out", "short")),
-    ("standard", ("awake", "talking", "chatting", "alert", "fine", "normal", "standard")),
-]
 SKIPPED = "skipped"
+# The extractor name of the entities read from free text (components/request_reader.py).
+READER = "RequestReader"
+ROUTINE_INTENTS = {"start_routine", "choose_variant"}
 
 
 def command_payload(command: str) -> str:
@@ -73,43 +71,58 @@ def command_from(tracker: Tracker) -> str | None:
     return command if command in COMMANDS else None
 
 
-def variant_from(tracker: Tracker) -> str | None:
-    """The variant chosen by button, or said in words ("she's unconscious")."""
-    chosen = entity_text(tracker, "variant")
-    if chosen in VARIANTS:
-        return str(chosen)
-    if latest_intent(tracker) != "choose_variant":
-        return None
-    text = str((tracker.latest_message or {}).get("text") or "").lower()
-    for variant, words in VARIANT_WORDS:
-        if any(w in text for w in words):
-            return variant
+def _said_by_reader(tracker: Tracker, name: str) -> str | None:
+    """The value of entity `name` read from free text by components/request_reader.py."""
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") == name and e.get("extractor") == READER:
+            value = e.get("value")
+            return value if isinstance(value, str) else None
     return None
 
 
-def routine_from(tracker: Tracker) -> str:
-    chosen = entity_text(tracker, "routine")
-    text = str((tracker.latest_message or {}).get("text") or "").lower()
-    if chosen in ("hand", "foot"):
+def _chosen(tracker: Tracker, name: str) -> str | None:
+    """The value of entity `name` from a button payload (any extractor but the reader's)."""
+    for e in (tracker.latest_message or {}).get("entities") or []:
+        if e.get("entity") == name and e.get("extractor") != READER:
+            value = e.get("value")
+            return value if isinstance(value, str) else None
+    return None
+
+
+def _latest_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+def variant_from(tracker: Tracker) -> str | None:
+    """The variant chosen by button, or said in words ("she doesn't respond any more").
+
+    Words count only in a routine request or an answer to "How are they right now?": "no,
+    she's fine" answering a safety question must not change the variant asked for before.
+    """
+    chosen = _chosen(tracker, "variant")
+    if chosen in VARIANTS:
         return str(chosen)
-    if "foot" in text or "feet" in text or "toe" in text:
-        return "foot"
-    if "hand" in text or "finger" in text:
-        return "hand"
-    return str(tracker.get_slot("pending_routine") or "hand")
+    if latest_intent(tracker) not in ROUTINE_INTENTS:
+        return None
+    said = _said_by_reader(tracker, "variant") or variant_of(_latest_text(tracker))
+    return said if said in VARIANTS else None
+
+
+def routine_from(tracker: Tracker) -> str:
+    """The routine of a button, or named in words ("how do I do her feet?"), else the one
+    waiting for the safety check or the variant, else the hand."""
+    for chosen in (_chosen(tracker, "routine"), _said_by_reader(tracker, "routine"),
+                   routine_of(_latest_text(tracker))):
+        if chosen in ROUTINES:
+            return str(chosen)
+    pending = tracker.get_slot("pending_routine")
+    return str(pending) if pending in ROUTINES else "hand"
 
 
 def ask_variant(dispatcher: CollectingDispatcher) -> None:
-    """How the person is right now decides the routine's variant."""
-    dispatcher.utter_message(
-        text="How are they right now?",
-        buttons=buttons([
-            ("Awake and able to talk", '/choose_variant{"variant": "standard"}'),
-            ("Asleep or can't respond", '/choose_variant{"variant": "unconscious"}'),
-            ("Confused or has dementia", '/choose_variant{"variant": "dementia"}'),
-            ("Very tired: a short one", '/choose_variant{"variant": "tired"}'),
-        ]),
-    )
+    """How the person is right now decides the routine's variant. The question and its buttons
+    live in bot/menus.py, where the understanding scorer reads them too."""
+    dispatcher.utter_message(text=VARIANT_QUESTION, buttons=buttons(list(VARIANT_BUTTONS)))
 
 
 def start_routine(dispatcher: CollectingDispatcher, tracker: Tracker, routine: str,
@@ -141,18 +154,23 @@ class ActionStartRoutine(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
         routine = routine_from(tracker)
+        said = variant_from(tracker)
         events: list[EventType] = [SlotSet("pending_routine", routine)]
+        if said is not None:
+            # kept for after the safety check: the routine then starts in it without asking
+            events.append(SlotSet("routine_variant", said))
         verdict = todays_verdict(tracker)
         if verdict is None:
             dispatcher.utter_message(
                 text="Before we start, a quick safety check: a few yes or no questions.")
             return events + [ActiveLoop("screen_form")]
-        variant = variant_from(tracker) or tracker.get_slot("routine_variant")
+        variant = said or tracker.get_slot("routine_variant")
         if variant not in VARIANTS:
             ask_variant(dispatcher)
             return events
-        return events + [SlotSet("routine_variant", variant)] + start_routine(
-            dispatcher, tracker, routine, verdict, str(variant))
+        if said is None:
+            events.append(SlotSet("routine_variant", variant))
+        return events + start_routine(dispatcher, tracker, routine, verdict, str(variant))
 
 
 class ActionRoutineStep(Action):
@@ -286,7 +304,7 @@ class ValidateCheckinForm(FormValidationAction):
             return {slot: SKIPPED}
         result = parse_rating(str(value))
         if result.status == OK:
-            return {slot: float(result.value)}
+            return {slot: result.amount}
         if result.status == DONT_KNOW or str(value).strip().lower() in ("skip", "no", "no thanks"):
             return {slot: SKIPPED}
         dispatcher.utter_message(text="A number from 0 to 10 please, or tap Skip.")

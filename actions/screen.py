@@ -3,6 +3,12 @@
 Questions come from bot/content/conditions.yml; each has a slot `screen_q_<id>`. The form asks
 only what it does not yet know: findings the caregiver already described (the
 FindingsExtractor's `finding` entities) settle questions, and a do-not-massage answer ends it.
+
+A condition told or asked about outside the form ("dad has a catheter", "is massage ok with
+bone mets?": intent inform_condition) gets that condition's guidance and source
+(bot/condition_advice.py); then, with no check today, the check starts (a question) or is
+offered (a statement); with a check today, today's verdict is re-run with it. Inside the form
+it is noted, and the form goes on.
 """
 
 from __future__ import annotations
@@ -15,11 +21,12 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.digressions import DIGRESSION_INTENTS, latest_intent
-from actions.flows import buttons
-from actions.journal import journal
+from actions.common.digressions import DIGRESSION_INTENTS, latest_intent
+from actions.common.flows import buttons
+from actions.common.journal import journal
+from actions.common.screen_state import todays_verdict
 from actions.routine import VARIANTS, ask_variant, start_routine, variant_from
-from actions.screen_state import todays_verdict
+from bot.condition_advice import is_question, pronoun_in, reply_messages
 from bot.findings import areas_in
 from bot.screen import (
     Finding,
@@ -42,6 +49,14 @@ PREFIX = "screen_q_"
 WHERE = "screen_where"
 ANSWERS = {"affirm": "yes", "deny": "no", "unsure": "unsure"}
 ANSWER_BUTTONS = [("Yes", "yes"), ("No", "no"), ("Not sure", "not sure")]
+INFORM = "inform_condition"
+NOTED = "Thank you, I've noted that."
+NOTED_IN_FORM = "Thank you, I've noted that; the check's answer will count it."
+OFFER_CHECK = ("Before a massage, let's do the quick safety check, with this in mind. Tap "
+               "Safety check when you're ready.")
+START_CHECK = "For today, let's do the quick safety check, with this in mind."
+TODAY_WITH_IT = "Today's check, with that added:"
+SAFETY_CHECK_BUTTON = [("Safety check", "/start_screen")]
 HEADLINES = {
     # bot.screen's own words already open with "Please don't massage ..." at this level
     Level.DO_NOT_MASSAGE: "",
@@ -101,6 +116,12 @@ def verdict_message(verdict: Verdict) -> str:
     return " ".join(part for part in (HEADLINES[verdict.level], verdict.possible) if part)
 
 
+def updated_verdict_message(verdict: Verdict) -> str:
+    """Today's verdict after something new was told ("Today's check, with that added: ...")."""
+    headline = "" if verdict.level == Level.GENTLE_OK else HEADLINES[verdict.level]
+    return " ".join(p for p in (TODAY_WITH_IT, headline, verdict.possible) if p)
+
+
 class ValidateScreenForm(FormValidationAction):
     def name(self) -> str:
         return "validate_screen_form"
@@ -125,6 +146,8 @@ class ValidateScreenForm(FormValidationAction):
         answer = ANSWERS.get(intent) or normalise_answer(text)
         if answer is None and intent in DIGRESSION_INTENTS:
             return {}  # a question or an aside: answered by the digression rules
+        if answer is None and intent == INFORM:
+            return {}  # "oh, and he has a catheter": noted by run(), not an answer
         return {slot: answer or text or "?"}
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -132,6 +155,11 @@ class ValidateScreenForm(FormValidationAction):
         # Every turn: keep what the caregiver described in words (sides, places, conditions).
         events = await super().run(dispatcher, tracker, domain)
         said = said_findings(tracker)
+        requested = tracker.get_slot("requested_slot")
+        # (not on the turn that opened the form: ActionUpdateScreen has answered that one)
+        if said and requested and latest_intent(tracker) == INFORM and not any(
+                e.get("name") == requested and e.get("value") is not None for e in events):
+            dispatcher.utter_message(text=NOTED_IN_FORM)
         if said:
             events.append(SlotSet("screen_findings",
                                   [finding_to_dict(f) for f in merge(stored_findings(tracker),
@@ -285,7 +313,15 @@ class ActionScreenWhy(Action):
 
 
 class ActionUpdateScreen(Action):
-    """New information ("oh, she has a PICC line now") re-runs today's verdict."""
+    """A condition told or asked about ("she has bone mets", "is massage ok with a catheter?").
+
+    Its guidance and source first (bot.condition_advice), one message per condition. Then,
+    with no check today, the safety check: started at once when the caregiver asked something
+    ("is it safe to massage her? she has a PICC line"), offered with a button when they only
+    told ("dad has a catheter"); either way what was said is kept, so it is not asked again.
+    With a check today, today's verdict is re-run with it (and a routine under way re-planned
+    from its first step).
+    """
 
     def name(self) -> str:
         return "action_update_screen"
@@ -296,17 +332,23 @@ class ActionUpdateScreen(Action):
         if not new:
             dispatcher.utter_message(
                 text="Thank you for telling me. Shall we do the safety check together?",
-                buttons=buttons([("Safety check", "/start_screen")]))
+                buttons=buttons(SAFETY_CHECK_BUTTON))
             return []
+        text = str((tracker.latest_message or {}).get("text") or "")
+        replies = reply_messages(new, pronoun_in(text)) or [NOTED]
+        for reply in replies:
+            dispatcher.utter_message(text=reply)
         findings = merge(stored_findings(tracker), new)
         if todays_verdict(tracker) is None:
-            # No check today yet: start it, with what was just said already noted.
-            dispatcher.utter_message(
-                text="Thank you, I've noted that. Let's do the quick safety check with it in mind.")
-            return [SlotSet("screen_findings", [finding_to_dict(f) for f in findings]),
-                    ActiveLoop("screen_form")]
+            kept: list[EventType] = [
+                SlotSet("screen_findings", [finding_to_dict(f) for f in findings])]
+            if is_question(text):
+                dispatcher.utter_message(text=START_CHECK)
+                return kept + [ActiveLoop("screen_form")]
+            dispatcher.utter_message(text=OFFER_CHECK, buttons=buttons(SAFETY_CHECK_BUTTON))
+            return kept
         verdict, events = finish_screen(dispatcher, tracker, findings)
-        dispatcher.utter_message(text="Thank you, that matters. " + verdict_message(verdict),
+        dispatcher.utter_message(text=updated_verdict_message(verdict),
                                  buttons=buttons([("Why?", "/ask_why")]))
         state = tracker.get_slot("routine_state")
         if isinstance(state, dict) and not state.get("finished") and not state.get("stopped"):

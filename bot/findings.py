@@ -31,12 +31,14 @@ Deterministic rules, no statistical model. How a message is read:
      hasn't had surgery", "denies any clots", "without bleeding", "never had", "not on blood
      thinners", "no longer"); the look-back stops at "and", "," or "but", and "or"/"nor"
      continue a negated list; a negation that governs a verb of change is not a denial ("can't
-     stop the bleeding"). Also absent: "fever: no", "a clot was ruled out", and a device
-     "removed"/"taken out" in its segment;
-   - history when its segment holds a past cue ("years ago", "2+ months ago", "last year",
-     "in 2019", "used to", "in the past", "history of", "was treated", "resolved", "healed",
-     "gone") and no present cue ("still", "now", "new", "again", "currently"); an anaphoric
-     next clause passes its cue back ("she had a clot but it's gone now");
+     stop the bleeding"). Also absent: "fever: no", "a clot was ruled out", and a device or a
+     tumour "removed"/"taken out" in its segment (an organ removed is an operation, not a
+     denial of one: "her gallbladder was removed 10 days ago" is a recent surgery);
+   - history when its segment holds a past cue ("years ago", "2+ months ago", "a few / a
+     couple of months back", "last year", "in 2019", "used to", "in the past", "history of",
+     "was treated", "resolved", "healed", "gone") and no present cue ("still", "now", "new",
+     "again", "currently"); an anaphoric next clause passes its cue back ("she had a clot but
+     it's gone now");
    - present otherwise.
 7. Extra rules: swelling with a sign (red, warm, hot, painful, tender, new, sudden) and an arm
    or leg in the same sentence is also a suspected clot there ("swelling in her right arm and
@@ -45,7 +47,9 @@ Deterministic rules, no statistical model. How a message is read:
    suspected one, unless the sentence says it is not treated ("hasn't been treated yet": then
    it stays a suspected clot, whatever history cue there is). Condition words in a question
    about prevention or signs ("how do I avoid bruising?", "what are the signs of a clot?") are
-   not findings.
+   not findings, nor are words in another sense: "broke" without a bone or a body area after
+   it ("she broke down", "a rash broke out"), "cut off / down / up" ("he feels cut off"), an
+   illness followed by a vaccine word ("her flu jab").
 """
 
 from __future__ import annotations
@@ -83,6 +87,10 @@ POST_NEGATION = re.compile(
 )
 REMOVAL = re.compile(r"\b(removed|taken out|came out|come out|pulled out|is out|was out|"
                      r"are out|were out|out now|no longer in)\b")
+# What can be "removed" or "taken out" so that it is gone: devices, and a tumour. An operation
+# that removed an organ ("her gallbladder was removed") is a surgery, never a denial of one.
+REMOVABLE = {"iv_site", "port", "picc_line", "central_line", "drain", "catheter",
+             "feeding_tube", "stoma", "oxygen_tubing", "other_device", "tumour_site"}
 HEDGES = re.compile(
     r"\b(not sure|unsure|not certain|uncertain|(do|does|did) ?(n't|nt|not) (know|think)|"
     r"dont (know|think)|no idea|maybe|perhaps|possibly|possible|probably|might|"
@@ -91,7 +99,7 @@ HEDGES = re.compile(
     r"if|whether|unclear|query)\b|\?"
 )
 MONTHS_WORDS = r"(\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|few|" \
-               r"several|many|some)"
+               r"a couple of|a couple|couple of|several|many|some)"
 HISTORY_CUES = re.compile(
     r"\b(years?|decades?)\s+(ago|back|before|earlier)\b|"
     rf"\b{MONTHS_WORDS}\s+months?\s+(ago|back|before|earlier)\b|"
@@ -121,6 +129,17 @@ QUESTION_START = re.compile(r"^\W*(how|what|can|could|should|is it|will|would|wh
                             r"does massage|are there)\b")
 QUESTION_LEAD = re.compile(r"^\W*(does|do|did|is|are|was|were|has|have|had|could|can|might|"
                            r"may|would|should|will|what|how|why|when|where|which|who)\b")
+# "broke" is a fracture only with a bone or a body area just after it ("broke her wrist",
+# "broke a bone"), never "she broke down" or "a rash broke out".
+BONE_WORDS = {"bone", "bones", "collarbone", "collar", "pelvis", "femur", "rib", "ribs",
+              "vertebra", "vertebrae", "skull", "jaw", "nose", "kneecap", "something"}
+BROKE_PARTICLES = {"down", "out", "up", "into", "off", "through", "free", "even", "away", "open",
+                   "in", "over", "apart", "the", "news", "wind"}
+# "cut off from everyone", "cut down on sugar", "she's cut up about it": no wound.
+CUT_PARTICLES = {"off", "out", "down", "back", "up", "short", "in", "through", "across"}
+# "her flu jab", "his covid booster": a vaccine, not the illness.
+VACCINE_WORDS = {"jab", "jabs", "shot", "shots", "vaccine", "vaccines", "vaccination",
+                 "vaccinations", "vaccinated", "booster", "boosters", "injection", "injections"}
 PREVENTION = re.compile(r"\b(avoid|avoiding|prevent|preventing|prevention|cause|causes|causing|"
                         r"signs? of|symptoms? of|what is|what are|what does|mean|means|"
                         r"stop (her|him|them) from)\b")
@@ -339,10 +358,12 @@ def _status(doc: Any, ent: Any, clause: tuple[int, int, str], segment: tuple[int
     seg_text = _outside(doc, sa, sb, ent.start, ent.end)
     after = doc[ent.end:sb].text.lower()
     hedged = bool(HEDGES.search(clause_text))
+    removable = ent.ent_id_ in REMOVABLE
     negated = (_negated(doc, ent.start, a) or bool(POST_NEGATION.search(after))
-               or bool(REMOVAL.search(seg_text)))
+               or (removable and bool(REMOVAL.search(seg_text))))
     anaphor = bool(ANAPHOR.search(next_clause_text))
-    if anaphor and (REMOVAL.search(next_clause_text) or ANAPHOR_STOPPED.search(next_clause_text)):
+    if anaphor and ((removable and REMOVAL.search(next_clause_text))
+                    or ANAPHOR_STOPPED.search(next_clause_text)):
         negated = True
     if negated:
         return UNSURE if hedged else ABSENT
@@ -362,6 +383,21 @@ def _is_prevention_question(doc: Any, clause: tuple[int, int, str]) -> bool:
     return question and bool(PREVENTION.search(text))
 
 
+def _not_a_finding(doc: Any, ent: Any, areas: list[_Area]) -> bool:
+    """A condition word used in another sense: "she broke down", "his flu jab"."""
+    following = [t.lower_ for t in doc[ent.end:ent.end + 4]]
+    if ent.ent_id_ == "recent_fracture" and ent.text.lower() == "broke":
+        if not following or following[0] in BROKE_PARTICLES:
+            return True
+        near = any(ent.end <= ar.start < ent.end + 4 for ar in areas)
+        return not near and not any(w in BONE_WORDS for w in following)
+    if ent.ent_id_ == "open_wound" and ent.text.lower() in ("cut", "cuts"):
+        return bool(following) and following[0] in CUT_PARTICLES
+    if ent.ent_id_ == "contagious_illness":
+        return bool(following) and following[0] in VACCINE_WORDS
+    return False
+
+
 def extract_findings(text: str) -> list[Finding]:
     """Findings in a caregiver's free-text description (empty when there are none)."""
     if not text or not text.strip():
@@ -371,8 +407,9 @@ def extract_findings(text: str) -> list[Finding]:
     clauses = _spans(doc, CLAUSE_SPLIT)
     segments = _spans(doc, SEGMENT_SPLIT)
     sentences = _spans(doc, SENTENCE_SPLIT)
-    ents = [e for e in doc.ents if e.label_ == CONDITION and e.ent_id_ in conds]
     areas = _area_mentions(doc)
+    ents = [e for e in doc.ents if e.label_ == CONDITION and e.ent_id_ in conds
+            and not _not_a_finding(doc, e, areas)]
     attached: dict[int, list[_Area]] = {}
     for clause in clauses:
         attached.update(_attach(doc, ents, areas, clause))

@@ -104,7 +104,7 @@ def build_pipeline() -> Any:
     lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     lookups = Lookups()
     lookups.add_table("lemma_lookup", _lemma_table())
-    lemmatizer.initialize(lookups=lookups)  # type: ignore[attr-defined]
+    lemmatizer.initialize(lookups=lookups)  # type: ignore[call-arg]
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER"})
     ruler.add_patterns(ruler_patterns())  # type: ignore[attr-defined]
     return nlp

@@ -51,6 +51,11 @@ class ParseResult:
     def ok(self) -> bool:
         return self.status == OK
 
+    @property
+    def amount(self) -> float:
+        """The value as a number; meaningful when `ok` (the value is set then)."""
+        return 0.0 if self.value is None else float(self.value)
+
 
 _INVALID = ParseResult(INVALID)
 _DONT_KNOW = ParseResult(DONT_KNOW)
@@ -243,6 +248,7 @@ def parse_frequency(text: Any) -> ParseResult:
     t = _clean(text)
     if not t:
         return _INVALID
+    n: float | None
     m = _EVERY_RE.search(t)
     if m:
         unit = m.group("unit")
@@ -368,18 +374,28 @@ def parse_duration_weeks(text: Any) -> ParseResult:
 # Ratings already given in a free sentence
 
 _SYMPTOMS = {
-    "pain": r"pain",
-    # Caregivers say worry, fear or nerves as often as anxiety ("her worry a 5").
-    "anxiety": r"anxiety|anxious(?:ness)?|nervousness|nerves|worry|worried|worries|"
-               r"fear|frightened|scared|stress|stressed|agitation",
+    # Pain in the words caregivers use, and its most common misspelling ("pian").
+    "pain": r"pain|pains|pian|painful|hurting|hurts|aching|aches|ache|sore|soreness|discomfort",
+    # Caregivers say worry, fear or nerves as often as anxiety ("her worry a 5"). Every word
+    # that starts with "anx" is one of anxiety's (mis)spellings: "anxeity", "anxios".
+    "anxiety": r"anx[a-z]*|anix[a-z]*|axiety|axious|nervousness|nervous|nerves|nervy|"
+               r"worr[a-z]*|wory|woried|fear|fears|fearful|frightened|scared|afraid|stress|"
+               r"stressed|agitation|agitated|panic|panicky|panicking|on\s+edge|jittery|uneasy|"
+               r"restless|restlessness|unsettled",
 }
 _KW = {k: re.compile(rf"\b(?:{v})\b") for k, v in _SYMPTOMS.items()}
 _ANY_KW = "|".join(f"(?:{v})" for v in _SYMPTOMS.values())
 _APPROX = r"(?:about|around|roughly|approximately|approx|maybe|perhaps|like|probably|nearly|" \
           r"almost|close\s+to|at\s+least|at\s+most|a|an|level|score|rating|of|only|still|" \
           r"now|today|currently|just)"
-_LINK = r"(?:is|was|are|were|'s|'re|at|about|around|of|like|scores?|rated|rates|level|" \
-        r"=|:|-|\u2013|maybe|seems|feels|reaches|hits|sits\s+at|sitting\s+at)"
+# What joins a symptom to its number, after up to five other words: "her pain is 6", "pain
+# has been 6", "anxious, I'd say 9 out of 10", "I'd give her pain a 7".
+_LINK = r"(?:is|was|are|were|'s|'re|at|about|around|of|like|scores?|rated|rates|rate|level|" \
+        r"=|:|-|\u2013|,|\(|maybe|seems|feels|reaches|hits|sits\s+at|sitting\s+at|been|be|" \
+        r"gets|getting|goes|went|stays|say|says|said|reckon|guess|put|give|gives|gave|call)"
+_SEP = r"[\s,:=\-\u2013(]*"
+# Words that end a symptom's phrase: what follows is about medicines ("pain meds at 6").
+_NOT_A_LINK = r"med[a-z]*|tablets?|pills?|killers?|relief|patch(?:es)?|drugs?|doses?"
 # A rating as it appears in a sentence: a number, optional "/10", "ish", "and a half".
 _RATING_TOKEN = (
     rf"(?P<num>{_NUM})(?:{_HALF})?(?:\s*ish\b)?"
@@ -388,8 +404,8 @@ _RATING_TOKEN = (
 _FORWARD = {
     k: re.compile(
         rf"\b(?:{v})\b,?"
-        rf"(?:(?:\s+(?!(?:{_ANY_KW})\b)[a-z']{{1,15}}){{0,5}}?\s*(?:{_LINK}))?"
-        rf"(?:\s*(?:{_APPROX})\b)*[\s:=\-]*{_RATING_TOKEN}"
+        rf"(?:(?:\s+(?!(?:{_ANY_KW}|{_NOT_A_LINK})\b)[a-z']{{1,15}}){{0,5}}?\s*(?:{_LINK}))?"
+        rf"(?:{_SEP}(?:{_APPROX})\b)*{_SEP}{_RATING_TOKEN}"
     )
     for k, v in _SYMPTOMS.items()
 }
@@ -400,15 +416,36 @@ _BACKWARD = {
     )
     for k, v in _SYMPTOMS.items()
 }
+# A number written "out of 10" (or "/10") is a rating wherever it stands in the symptom's
+# sentence: "he's really anxious, honestly I'd put him at 9 out of 10".
+_FLAGGED_AFTER = {
+    k: re.compile(
+        rf"\b(?:{v})\b(?P<gap>[^.;!?\d]{{0,80}}?)(?P<num>{_NUM})(?:{_HALF})?(?:\s*ish\b)?"
+        rf"\s*(?:/|out\s+of)\s*(?:10|ten)\b"
+    )
+    for k, v in _SYMPTOMS.items()
+}
+_PAIN_KW = _SYMPTOMS["pain"]
+_ANXIETY_KW = _SYMPTOMS["anxiety"]
+_POSSESSIVE = r"(?:(?:her|his|their|the|my)\s+)?"
 _BOTH = re.compile(
-    rf"\b(?:pain\s+and\s+anxiety|anxiety\s+and\s+pain)\s+(?:are|were|both|are\s+both|"
-    rf"were\s+both|at|about|around)(?:\s+(?:both|about|around|at))*\s+{_RATING_TOKEN}"
+    rf"\b(?:{_POSSESSIVE}(?:{_PAIN_KW})\s+and\s+{_POSSESSIVE}(?:{_ANXIETY_KW})|"
+    rf"{_POSSESSIVE}(?:{_ANXIETY_KW})\s+and\s+{_POSSESSIVE}(?:{_PAIN_KW}))\s+"
+    rf"(?:are|were|both|are\s+both|were\s+both|at|about|around)(?:\s+(?:both|about|around|at))*"
+    rf"\s+{_RATING_TOKEN}"
+)
+# Counts that are not ratings, in a sentence ("anxious, 2 kids at home", "pain for 3 nights").
+_NOT_A_RATING_IN_PASSING = re.compile(
+    r"\s*(?:nights?\b|evenings?\b|mornings?\b|sessions?\b|kids?\b|children\b|people\b|"
+    r"grandchildren\b|places?\b|spots?\b|meds?\b|medications?\b|years?\s+old\b|yrs?\b|yo\b)"
 )
 
 
 def _token_value(m: re.Match) -> float | None:
     """The 0-10 value of a _RATING_TOKEN match, or None when it is not a usable rating."""
     if _NOT_A_RATING_AFTER.match(m.string, m.end()):
+        return None
+    if _NOT_A_RATING_IN_PASSING.match(m.string, m.end()):
         return None
     if m.group("num").isalpha() and re.match(r"\s+of\b", m.string[m.end():]):
         return None
@@ -420,13 +457,19 @@ def _as_number(value: float) -> float:
     return int(value) if value == int(value) else value
 
 
+def _other_symptom_in(key: str, gap: str) -> bool:
+    return any(_KW[other].search(gap) for other in _SYMPTOMS if other != key)
+
+
 def extract_ratings(text: Any) -> dict[str, float]:
     """Ratings the caregiver already gave in passing: {"pain": 6, "anxiety": 8}.
 
     Only values inside 0-10 are returned; a symptom that was not rated is absent. Whole
     numbers come back as int, others as float. Recognised forms include "pain is 6",
     "pain 6/10", "anxiety about seven", "the pain in her hip is 6", "8 for anxiety",
-    "pain and anxiety are both 7".
+    "pain and anxiety are both 7", "she rates her pain a 7 and her worry a 5", "he's really
+    anxious, I'd say 9 out of 10", "(8/10)". Worry, nerves, fear and "anxious" count as
+    anxiety; "hurting", "sore" and "discomfort" as pain.
     """
     t = _strip_scale(_clean(text))
     found: dict[str, float] = {}
@@ -448,6 +491,16 @@ def extract_ratings(text: Any) -> dict[str, float]:
         if key in found:
             continue
         for m in _FORWARD[key].finditer(t):
+            v = _token_value(m)
+            if v is not None:
+                found[key] = _as_number(v)
+                break
+    for key in _SYMPTOMS:
+        if key in found:
+            continue
+        for m in _FLAGGED_AFTER[key].finditer(t):
+            if _other_symptom_in(key, m.group("gap")):
+                continue
             v = _token_value(m)
             if v is not None:
                 found[key] = _as_number(v)

@@ -52,7 +52,7 @@ HISTORY_CUES = re.compile(
     r"\ball (his|her|their) life\b|"
     r"\bsince (he|she) was (a )?(young|little|small|child|kid|boy|girl)\b|"
     r"\bfor as long as (i|we) (can|could) remember\b|\bfor (decades|ages)\b|"
-    r"\blast (spring|summer|autumn|fall|winter|christmas|easter)\b"
+    r"\blast (spring|summer|autumn|fall|winter|christmas|easter|week)\b"
 )
 # The matter is over: said anywhere in the clause, it sets the clause's mentions aside.
 RESOLVED_CUES = re.compile(
@@ -114,7 +114,7 @@ OTHER_SENSE_CUES = re.compile(
     r"engine|dishwasher|fridge|washing machine)\b.{0,30}\b(choked|collapsed|died|dead|dying|"
     r"fainted|sick)\b|\b(nearly|almost) (had a stroke|fainted|died|choked) (when|at|laughing|"
     r"on my)\b|\b(threw|throw|throws|throwing|thew) a fit\b|\bdrowning in\b|\bsick to death\b|"
-    r"\b(laughing|laughed) (so|till|until)\b|\bkilling us\b"
+    r"\b(laughing|laughed) (so|till|until)\b|\bkilling us\b|\bblack and blue\b"
 )
 HYPOTHETICAL_CUES = re.compile(
     r"\bwhat if\b|\bwhat (should|would|do|can) (i|we) do if\b|\bif (he|she|they|mum|mom|dad|"

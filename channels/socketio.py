@@ -330,104 +330,137 @@ class SocketIOInput(RasaSocketIOInput):
         )
         bp = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
-        namespace = self.namespace
         tokens = SessionTokens(session_key())
         live = LiveSessions()
         self.tokens, self.live = tokens, live
+        handlers = _SocketHandlers(self, sio, tokens, live, on_new_message)
 
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @sio.on("connect", namespace=namespace)
-        async def connect(sid: str, environ: dict, auth: dict | None = None) -> bool:
-            if not self.jwt_key:
-                return True
-            token = (auth or {}).get("token")
-            return bool(token and decode_bearer_token(token, self.jwt_key, self.jwt_algorithm))
-
-        @sio.on("disconnect", namespace=namespace)
-        async def disconnect(sid: str, *_: Any) -> None:
-            # release() gives the conversation up only if this socket still holds it: a socket
-            # that was taken over leaves the newer one in place as it goes.
-            live.release(sid)
-
-        async def take(sid: str, sender_id: str) -> bool:
-            """Make `sid` the one live socket of `sender_id`; an older one is told and dropped.
-
-            False if `sid` has gone meanwhile (handlers run as tasks, a disconnect can come
-            first): nothing is recorded for a socket that will never disconnect again.
-            """
-            if not sio.manager.is_connected(sid, namespace or "/"):
-                return False
-            older = live.claim(sid, sender_id)  # first, before any await
-            for room in sio.rooms(sid, namespace=namespace):
-                if room not in (sid, sender_id):
-                    sio.leave_room(sid, room, namespace=namespace)
-            sio.enter_room(sid, sender_id, namespace=namespace)
-            if older is None:
-                return True
-            sio.leave_room(older, sender_id, namespace=namespace)
-            logger.info("Web chat %s moved to a newer socket; the older one is told and closed.",
-                        sender_tag(sender_id))
-            # Emitted before the disconnect, on the same connection: the old page gets it first.
-            await sio.emit(TAKEN_EVT, {"reason": "opened elsewhere"}, room=older,
-                           namespace=namespace)
-            await sio.disconnect(older, namespace=namespace)
-            live.release(older)  # in case it had already gone (no disconnect event then)
-            return True
-
-        @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: str, data: Any = None) -> None:
-            if live.retired(sid):
-                return  # taken over and about to be closed: it must not take the chat back
-            token = data.get("session_id") if isinstance(data, dict) else None
-            # Without session persistence every session_request is a new conversation.
-            sender_id = tokens.sender_id(token) if self.session_persistence else None
-            if sender_id is None:
-                # Whatever was offered (nothing, an old-style id, a REST sender id, a forged or
-                # stale token): a new conversation, never the one claimed, and never an error.
-                token, sender_id = tokens.issue()
-            if await take(sid, sender_id):
-                await sio.emit("session_confirm", token, room=sid, namespace=namespace)
-
-        @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: str, data: Any) -> None:
-            if not isinstance(data, dict) or live.retired(sid):
-                return
-            # The socket's own confirmed session, whatever `session_id` the message names.
-            sender_id = live.sender_of(sid)
-            if sender_id is None:
-                # No session_request yet (Rasa's protocol allows it): a genuine token may open
-                # its conversation, exactly as session_request would; anything else is dropped.
-                claimed = data.get("session_id")
-                sender_id = tokens.sender_id(claimed) if self.session_persistence else None
-                if sender_id is None:
-                    logger.warning("Socket.IO message without a session (no session_request).")
-                    return
-                if not await take(sid, sender_id):
-                    return
-            text = data.get("message")
-            text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
-            if not isinstance(metadata, dict):
-                metadata = {}
-            # The room holds only the live socket of this conversation (see take()).
-            room = sender_id
-            output = WebOutput(sio, self.bot_message_evt)
-            message = UserMessage(
-                text, output, sender_id, input_channel=self.name(), metadata=metadata
-            )
-            try:
-                await on_new_message(message)
-            except Exception:
-                logger.exception("Handling a web message failed")
-                await sio.emit(ERROR_EVT, {"retry": True}, room=room, namespace=namespace)
-            await sio.emit(TURN_END_EVT, {}, room=room, namespace=namespace)
-
+        bp.add_route(_health, "/", methods=["GET"], name="health")
+        namespace = self.namespace
+        sio.on("connect", handlers.connect, namespace=namespace)
+        sio.on("disconnect", handlers.disconnect, namespace=namespace)
+        sio.on("session_request", handlers.session_request, namespace=namespace)
+        sio.on(self.user_message_evt, handlers.handle_message, namespace=namespace)
         return bp
+
+
+async def _health(_: Request) -> HTTPResponse:
+    return response.json({"status": "ok"})
+
+
+def _metadata(value: Any) -> dict[str, Any]:
+    """A message's metadata: a dict, or a JSON object in a string; anything else is {}."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = {}
+    return value if isinstance(value, dict) else {}
+
+
+class _SocketHandlers:
+    """The Socket.IO event handlers of one blueprint: what it was built with, as its closures had.
+
+    Each blueprint gets its own (the server, the token signer and the live sockets it made), so
+    a channel whose blueprint is built again never mixes the two.
+    """
+
+    def __init__(self, channel: SocketIOInput, sio: socketio.AsyncServer,
+                 tokens: SessionTokens, live: LiveSessions,
+                 on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+        self.channel = channel
+        self.sio = sio
+        self.namespace = channel.namespace
+        self.tokens = tokens
+        self.live = live
+        self.on_new_message = on_new_message
+
+    async def connect(self, sid: str, environ: dict, auth: dict | None = None) -> bool:
+        channel = self.channel
+        if not channel.jwt_key:
+            return True
+        token = (auth or {}).get("token")
+        return bool(token and decode_bearer_token(token, channel.jwt_key, channel.jwt_algorithm))
+
+    async def disconnect(self, sid: str, *_: Any) -> None:
+        # release() gives the conversation up only if this socket still holds it: a socket
+        # that was taken over leaves the newer one in place as it goes.
+        self.live.release(sid)
+
+    async def take(self, sid: str, sender_id: str) -> bool:
+        """Make `sid` the one live socket of `sender_id`; an older one is told and dropped.
+
+        False if `sid` has gone meanwhile (handlers run as tasks, a disconnect can come
+        first): nothing is recorded for a socket that will never disconnect again.
+        """
+        sio, namespace = self.sio, self.namespace
+        if not sio.manager.is_connected(sid, namespace or "/"):
+            return False
+        older = self.live.claim(sid, sender_id)  # first, before any await
+        for room in sio.rooms(sid, namespace=namespace):
+            if room not in (sid, sender_id):
+                sio.leave_room(sid, room, namespace=namespace)
+        sio.enter_room(sid, sender_id, namespace=namespace)
+        if older is None:
+            return True
+        sio.leave_room(older, sender_id, namespace=namespace)
+        logger.info("Web chat %s moved to a newer socket; the older one is told and closed.",
+                    sender_tag(sender_id))
+        # Emitted before the disconnect, on the same connection: the old page gets it first.
+        await sio.emit(TAKEN_EVT, {"reason": "opened elsewhere"}, room=older,
+                       namespace=namespace)
+        await sio.disconnect(older, namespace=namespace)
+        self.live.release(older)  # in case it had already gone (no disconnect event then)
+        return True
+
+    async def session_request(self, sid: str, data: Any = None) -> None:
+        if self.live.retired(sid):
+            return  # taken over and about to be closed: it must not take the chat back
+        token = data.get("session_id") if isinstance(data, dict) else None
+        # Without session persistence every session_request is a new conversation.
+        sender_id = self.tokens.sender_id(token) if self.channel.session_persistence else None
+        if sender_id is None:
+            # Whatever was offered (nothing, an old-style id, a REST sender id, a forged or
+            # stale token): a new conversation, never the one claimed, and never an error.
+            token, sender_id = self.tokens.issue()
+        if await self.take(sid, sender_id):
+            await self.sio.emit("session_confirm", token, room=sid, namespace=self.namespace)
+
+    async def _sender(self, sid: str, data: dict[str, Any]) -> str | None:
+        """The socket's own confirmed session, whatever `session_id` the message names."""
+        sender_id = self.live.sender_of(sid)
+        if sender_id is not None:
+            return sender_id
+        # No session_request yet (Rasa's protocol allows it): a genuine token may open
+        # its conversation, exactly as session_request would; anything else is dropped.
+        claimed = data.get("session_id")
+        sender_id = self.tokens.sender_id(claimed) if self.channel.session_persistence else None
+        if sender_id is None:
+            logger.warning("Socket.IO message without a session (no session_request).")
+            return None
+        if not await self.take(sid, sender_id):
+            return None
+        return sender_id
+
+    async def handle_message(self, sid: str, data: Any) -> None:
+        if not isinstance(data, dict) or self.live.retired(sid):
+            return
+        sender_id = await self._sender(sid, data)
+        if sender_id is None:
+            return
+        channel, sio, namespace = self.channel, self.sio, self.namespace
+        text = data.get("message")
+        text = text[:MAX_MESSAGE_CHARS] if isinstance(text, str) else ""
+        metadata = _metadata(data.get(channel.metadata_key) or {})
+        # The room holds only the live socket of this conversation (see take()).
+        room = sender_id
+        output = WebOutput(sio, channel.bot_message_evt)
+        message = UserMessage(
+            text, output, sender_id, input_channel=channel.name(), metadata=metadata
+        )
+        try:
+            await self.on_new_message(message)
+        except Exception:
+            logger.exception("Handling a web message failed")
+            await sio.emit(ERROR_EVT, {"retry": True}, room=room, namespace=namespace)
+        await sio.emit(TURN_END_EVT, {}, room=room, namespace=namespace)

@@ -30,7 +30,7 @@ import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import aiohttp
@@ -104,10 +104,10 @@ class TelegramClient:
         loop = asyncio.get_running_loop()
         s = self._session
         if s is None or s.closed or getattr(s, "_loop", loop) is not loop:
-            self._session = aiohttp.ClientSession(
+            s = self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.timeout)
             )
-        return self._session
+        return s
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:
@@ -216,6 +216,17 @@ class TelegramOutput(OutputChannel):
         logger.debug("Telegram: custom payload not shown (%s)", sorted(json_message))
 
 
+def _route(method: Callable[[Request], Awaitable[HTTPResponse]],
+           ) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
+    """A plain function calling a handler method: Sanic marks each route's handler with an
+    attribute (its blueprint's name), which a bound method cannot carry."""
+
+    async def handler(request: Request) -> HTTPResponse:
+        return await method(request)
+
+    return handler
+
+
 class TelegramInput(InputChannel):
     """The Telegram webhook; see the module docstring."""
 
@@ -303,82 +314,102 @@ class TelegramInput(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         bp = Blueprint("gentle_hands_telegram", __name__)
+        bp.listener("after_server_stop")(self._close_client)
+        bp.add_route(_route(self._health), "/", methods=["GET"], name="health")
+        bp.add_route(_route(self._set_webhook), "/set_webhook", methods=["POST"],
+                     name="set_webhook")
+        bp.add_route(_route(self._webhook_info), "/webhook_info", methods=["GET"],
+                     name="webhook_info")
 
-        @bp.listener("after_server_stop")
-        async def close_client(*_: Any) -> None:
-            await self.client.close()
-
-        def authorised(request: Request) -> bool:
-            return same_secret(bearer_or_query_token(request), self.rasa_auth_token)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "configured": self.enabled})
-
-        @bp.route("/set_webhook", methods=["POST"])
-        async def set_webhook(request: Request) -> HTTPResponse:
-            if not authorised(request):
-                return response.json({"error": "A valid Rasa auth token is needed."}, status=401)
-            if not self.enabled:
-                return response.json({"error": "TELEGRAM_TOKEN is not set."}, status=409)
-            body = request.json if request.body else None
-            url = (body or {}).get("url") if isinstance(body, dict) else None
-            url = url or self.webhook_url
-            if not url or not url.startswith("https://"):
-                return response.json(
-                    {"error": "Set PUBLIC_URL to this server's public https address, or pass "
-                              '{"url": "https://.../webhooks/telegram/webhook"}.'}, status=400)
-            try:
-                await self.client.call(
-                    "setWebhook", url=url, secret_token=self.secret_token,
-                    allowed_updates=["message", "callback_query"],
-                )
-            except TelegramError as e:
-                return response.json({"ok": False, "error": str(e)}, status=502)
-            logger.info("Telegram webhook registered: %s", url)
-            return response.json({"ok": True, "url": url})
-
-        @bp.route("/webhook_info", methods=["GET"])
-        async def webhook_info(request: Request) -> HTTPResponse:
-            if not authorised(request):
-                return response.json({"error": "A valid Rasa auth token is needed."}, status=401)
-            if not self.enabled:
-                return response.json({"error": "TELEGRAM_TOKEN is not set."}, status=409)
-            try:
-                return response.json({"ok": True,
-                                      "result": await self.client.call("getWebhookInfo")})
-            except TelegramError as e:
-                return response.json({"ok": False, "error": str(e)}, status=502)
-
-        @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                return response.json({"error": "Telegram is not configured."}, status=404)
-            given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-            if not same_secret(given, self.secret_token):
-                logger.warning("Telegram: refused an update without the right secret token.")
-                return response.json({"error": "forbidden"}, status=403)
-            try:
-                update = request.json
-            except Exception:
-                update = None
-            if not isinstance(update, dict):
-                return response.json({"error": "expected a JSON update"}, status=400)
-            update_id = update.get("update_id")
-            if isinstance(update_id, int) and not await self.seen_updates.add(
-                    str(update_id), SEEN_TTL):
-                return response.json({"ok": True, "duplicate": True})  # a retry
+            return await self._webhook(request, on_new_message)
 
-            output = self.get_output_channel()
-            try:
-                return await self._handle_update(update, output, on_new_message)
-            except (AttributeError, TypeError, KeyError, ValueError):
-                # Authenticated but not shaped like an update ("chat": "x", "message": [...]):
-                # Telegram never sends that, so say so instead of a 500 with a traceback.
-                logger.warning("Telegram: refused a malformed update.")
-                return response.json({"error": "malformed update"}, status=400)
-
+        bp.add_route(webhook, "/webhook", methods=["POST"], name="webhook")
         return bp
+
+    # -- the routes --------------------------------------------------------------------------
+    async def _close_client(self, *_: Any) -> None:
+        await self.client.close()
+
+    def _authorised(self, request: Request) -> bool:
+        return same_secret(bearer_or_query_token(request), self.rasa_auth_token)
+
+    def _refused(self, request: Request) -> HTTPResponse | None:
+        """The answer to a request without the Rasa auth token or with Telegram off, or None."""
+        if not self._authorised(request):
+            return response.json({"error": "A valid Rasa auth token is needed."}, status=401)
+        if not self.enabled:
+            return response.json({"error": "TELEGRAM_TOKEN is not set."}, status=409)
+        return None
+
+    async def _health(self, _: Request) -> HTTPResponse:
+        return response.json({"status": "ok", "configured": self.enabled})
+
+    async def _set_webhook(self, request: Request) -> HTTPResponse:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        body = request.json if request.body else None
+        url = (body or {}).get("url") if isinstance(body, dict) else None
+        url = url or self.webhook_url
+        if not url or not url.startswith("https://"):
+            return response.json(
+                {"error": "Set PUBLIC_URL to this server's public https address, or pass "
+                          '{"url": "https://.../webhooks/telegram/webhook"}.'}, status=400)
+        try:
+            await self.client.call(
+                "setWebhook", url=url, secret_token=self.secret_token,
+                allowed_updates=["message", "callback_query"],
+            )
+        except TelegramError as e:
+            return response.json({"ok": False, "error": str(e)}, status=502)
+        logger.info("Telegram webhook registered: %s", url)
+        return response.json({"ok": True, "url": url})
+
+    async def _webhook_info(self, request: Request) -> HTTPResponse:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        try:
+            return response.json({"ok": True,
+                                  "result": await self.client.call("getWebhookInfo")})
+        except TelegramError as e:
+            return response.json({"ok": False, "error": str(e)}, status=502)
+
+    def _update_of(self, request: Request) -> dict[str, Any] | HTTPResponse:
+        """The update an authenticated webhook request carries, or the answer refusing it."""
+        if not self.enabled:
+            return response.json({"error": "Telegram is not configured."}, status=404)
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+        if not same_secret(given, self.secret_token):
+            logger.warning("Telegram: refused an update without the right secret token.")
+            return response.json({"error": "forbidden"}, status=403)
+        try:
+            update = request.json
+        except Exception:
+            update = None
+        if not isinstance(update, dict):
+            return response.json({"error": "expected a JSON update"}, status=400)
+        return update
+
+    async def _webhook(self, request: Request,
+                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
+        update = self._update_of(request)
+        if isinstance(update, HTTPResponse):
+            return update
+        update_id = update.get("update_id")
+        if isinstance(update_id, int) and not await self.seen_updates.add(
+                str(update_id), SEEN_TTL):
+            return response.json({"ok": True, "duplicate": True})  # a retry
+
+        output = self.get_output_channel()
+        try:
+            return await self._handle_update(update, output, on_new_message)
+        except (AttributeError, TypeError, KeyError, ValueError):
+            # Authenticated but not shaped like an update ("chat": "x", "message": [...]):
+            # Telegram never sends that, so say so instead of a 500 with a traceback.
+            logger.warning("Telegram: refused a malformed update.")
+            return response.json({"error": "malformed update"}, status=400)
 
     async def _handle_update(self, update: dict[str, Any], output: TelegramOutput,
                              on_new_message: Callable[[UserMessage], Awaitable[Any]],

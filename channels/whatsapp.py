@@ -174,11 +174,11 @@ class TwilioClient:
         loop = asyncio.get_running_loop()
         s = self._session
         if s is None or s.closed or getattr(s, "_loop", loop) is not loop:
-            self._session = aiohttp.ClientSession(
+            s = self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
                 auth=aiohttp.BasicAuth(self.account_sid, self.auth_token),
             )
-        return self._session
+        return s
 
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:

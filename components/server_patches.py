@@ -20,7 +20,7 @@
      would get the "not sure how to help" fallback; with it the message is understood, and
      gets the kind reply if it needs the action server too.
    The phone numbers come from HOSPICE_PHONE and EMERGENCY_NUMBER, with the defaults of
-   actions/settings.py (a test keeps the two in step).
+   actions/common/settings.py (a test keeps the two in step).
 
 2. A turn that fails as a whole gets a kind reply too, and a red flag still its answer.
    When the tracker store (PostgreSQL) or the lock store (Redis) cannot be reached, the
@@ -77,6 +77,28 @@
    credentials. Both callers (rasa.server.create_app, rasa.core.run) look the function up on
    the module when the app is built: scripts/rasa_serve.py installs these corrections before.
 
+8. A typed menu word is the button it stands for (issue #15).
+   When the bot's last reply offered buttons, caregivers often type instead of tapping: the
+   title ("Fell asleep"), a shortened or misspelt one ("foot massge", "asleep"), a menu word
+   ("feet pls", "the feet one"). The NLU alone misread most of them. `MessageProcessor.
+   parse_message` is wrapped: after the usual parse, when the conversation's last bot message
+   (with no user message after it, in this session) had buttons and bot.menus.resolve finds
+   the one the text clearly means, the message is parsed as that button, as Rasa parses a tap:
+   - a "/intent{...}" payload gives its intent (confidence 1.0) and its entities, unpacked by
+     Rasa's own RegexMessageHandler code (an intent the domain lacks: nothing changes); the
+     parse keeps the typed text;
+   - a plain-text payload ("Fell asleep", "not sure") is parsed as if it had been sent, and is
+     the text the actions read: the check-in form (actions/routine.py) keeps a tapped title as
+     it is, the safety check reads "not sure" from the text.
+   A red flag is never overridden (the SafetyNet's verdict wins), nor a text that is itself a
+   slash payload (a tap; WhatsApp's numbered choices are turned into their payload by the
+   channel before, channels/whatsapp.py). The UserUttered
+   event keeps what was typed; parse_data["menu_choice"] holds the payload, and
+   parse_data["typed_text"] the typed words when the text was replaced, so the tracker and the
+   logs say what happened. Every channel goes through here. A parse without a conversation
+   (the HTTP API's /model/parse, correction 2's red-flag check) is untouched; an error here
+   keeps the NLU's parse.
+
 `install()` applies them all and is idempotent, and refuses to patch a Rasa version other
 than the one these corrections were written and tested against (RASA_VERSION).
 `components/tracker_store.py` (the tracker store both endpoints files configure) calls it on
@@ -101,7 +123,7 @@ MAX_SENDER_CHARS = 160
 STORED_CHARS = 600
 SESSION_START = "action_session_start"
 RED_FLAG = "action_red_flag"
-# As in actions/settings.py (tests/components/test_server_patches.py checks they agree).
+# As in actions/common/settings.py (tests/components/test_server_patches.py checks they agree).
 DEFAULT_HOSPICE_PHONE = "the 24-hour number your hospice gave you"
 DEFAULT_EMERGENCY_NUMBER = "911"
 _INSTALLED = "_gentle_hands_patched"
@@ -394,6 +416,95 @@ def configure_cors_without_credentials(app: Any, cors_origins: Any = "") -> None
     CORS(app, resources={r"/*": {"origins": cors_origins or ""}}, automatic_options=True)
 
 
+# -- 8. typed menu words --------------------------------------------------------------------------
+MENU_CHOICE = "menu_choice"
+TYPED_TEXT = "typed_text"
+
+
+def offered_buttons(tracker: Any) -> list[dict[str, Any]]:
+    """The buttons of the bot's last message, unless the user spoke after it or a new session
+    (or a restart) began since."""
+    from rasa.shared.core.events import BotUttered, Restarted, SessionStarted, UserUttered
+
+    for event in reversed(getattr(tracker, "events", None) or []):
+        if isinstance(event, BotUttered):
+            return list((event.data or {}).get("buttons") or [])
+        if isinstance(event, (UserUttered, SessionStarted, Restarted)):
+            return []
+    return []
+
+
+def tapped_intent(domain: Any, payload: str) -> dict[str, Any] | None:
+    """What Rasa's RegexMessageHandler makes of a tapped "/intent{...}" payload (text, intent,
+    intent_ranking, entities), or None if it is not one the domain knows."""
+    from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+    from rasa.shared.nlu.constants import INTENT, TEXT
+    from rasa.shared.nlu.training_data.message import Message
+
+    unpacked = YAMLStoryReader.unpack_regex_message(
+        Message(data={TEXT: payload}), domain, entity_extractor_name="RegexMessageHandler")
+    data = unpacked.as_dict(only_output_properties=True)
+    return data if data.get(INTENT) else None
+
+
+async def parse_as_menu_choice(processor: Any, parse: Any, message: Any, tracker: Any,
+                               parse_data: dict[str, Any],
+                               only_output_properties: bool) -> dict[str, Any]:
+    """`parse_data`, or the parse of the button the typed text stands for (see correction 8).
+    `parse` is Rasa's own `parse_message`."""
+    import copy
+
+    from bot.menus import resolve
+
+    text = getattr(message, "text", None)
+    if tracker is None or not isinstance(text, str) or text.lstrip().startswith("/"):
+        return parse_data
+    if ((parse_data.get("intent") or {}).get("name")) == "red_flag":
+        return parse_data  # a red flag always wins
+    buttons = offered_buttons(tracker)
+    payload = resolve(text, buttons) if buttons else None
+    if payload is None:
+        return parse_data
+    if payload.lstrip().startswith("/"):
+        tapped = tapped_intent(processor.domain, payload)
+        if tapped is None:
+            return parse_data
+        chosen = {k: v for k, v in parse_data.items() if k != "response_selector"}
+        chosen.update(tapped)
+        chosen["text"] = parse_data.get("text", text)  # what was typed (as the NLU cleaned it)
+    elif text == payload:
+        chosen = dict(parse_data)  # the very text a tap sends: already parsed as such
+    else:
+        as_tapped = copy.copy(message)
+        as_tapped.text = payload
+        as_tapped.parse_data = None
+        chosen = dict(await parse(processor, as_tapped, tracker, only_output_properties))
+        chosen[TYPED_TEXT] = text
+    chosen[MENU_CHOICE] = payload
+    logger.debug("A typed menu word was read as the button '%s' in conversation '%s'.",
+                 payload, log_tag(getattr(message, "sender_id", None)))
+    return chosen
+
+
+def choose_typed_menu_word(original: Any) -> Any:
+    """`MessageProcessor.parse_message` that reads a typed menu word as its button."""
+    @functools.wraps(original)
+    async def parse_message(self: Any, message: Any, tracker: Any = None,
+                            only_output_properties: bool = True) -> dict[str, Any]:
+        parse_data = await original(self, message, tracker, only_output_properties)
+        try:
+            return await parse_as_menu_choice(self, original, message, tracker, parse_data,
+                                              only_output_properties)
+        except Exception:
+            logger.exception("Could not read a typed menu word in conversation '%s'; the "
+                             "NLU's parse was kept.",
+                             log_tag(getattr(message, "sender_id", None)))
+            return parse_data
+
+    setattr(parse_message, _INSTALLED, True)
+    return parse_message
+
+
 def install() -> None:
     """Apply the corrections (once) to Rasa's classes in this process."""
     import contextlib
@@ -430,3 +541,5 @@ def install() -> None:
     rasa.server.configure_cors = configure_cors_without_credentials
     if not getattr(Event.resolve_by_type, _INSTALLED, False):
         Event.resolve_by_type = staticmethod(remembering_resolve_by_type(Event.resolve_by_type))
+    if not getattr(MessageProcessor.parse_message, _INSTALLED, False):
+        MessageProcessor.parse_message = choose_typed_menu_word(MessageProcessor.parse_message)

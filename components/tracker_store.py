@@ -121,6 +121,9 @@ def forget_marker(tracker: DialogueStateTracker) -> int | None:
 class ForgettingSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore configured by a URL (`url:` in endpoints.yml) that can forget."""
 
+    # Set by SQLTrackerStore.__init__ (an sa.engine.Engine); declared so mypy knows its type.
+    engine: Any
+
     def __init__(self, domain: Any = None, host: str | None = None, **kwargs: Any) -> None:
         url = kwargs.pop("url", None) or host
         self.timeout = store_timeout(kwargs.pop("timeout", None))

@@ -34,15 +34,15 @@ def _yaml(name: str) -> dict:
 SOURCES = _yaml("sources.yml")["sources"]
 
 
-def used_sources() -> Iterator[tuple[str, str]]:
-    """(where, source id) for every citation in the content and code."""
+def _faq_sources() -> Iterator[tuple[str, str]]:
     for t in _yaml("faq.yml")["topics"]:
         for s in t["sources"]:
             yield f"faq/{t['id']}", s
         for s in (t.get("quotes") or {}):
             yield f"faq/{t['id']} quotes", s
-    for c in _yaml("conditions.yml")["conditions"]:
-        yield f"condition/{c['id']}", c["source"]
+
+
+def _routine_sources() -> Iterator[tuple[str, str]]:
     routines = _yaml("routines.yml")
     for rid, r in routines["routines"].items():
         for s in r["sources"]:
@@ -57,21 +57,37 @@ def used_sources() -> Iterator[tuple[str, str]]:
         yield f"routine/variant/{vid}", v["source"]
     for kind in ("comfort", "discomfort"):
         yield f"routine/signal/{kind}", routines["signals"][kind]["source"]
+
+
+def _redflag_sources() -> Iterator[tuple[str, str]]:
     redflags = _yaml("redflags.yml")
     for tier, spec in redflags["tiers"].items():
         yield f"redflags tier {tier}", spec["source"]
     for kind, spec in redflags["kinds"].items():
         yield f"redflag/{kind}", spec.get("source") or redflags["tiers"][spec["tier"]]["source"]
-    for key, line in _yaml("estimator.yml")["lines"].items():
-        if line["source"] != OWN:
-            yield f"estimate/{key}", line["source"]
+
+
+def _code_sources() -> Iterator[tuple[str, str]]:
     import bot.estimator
     import bot.screen
 
     for name in dir(bot.estimator):
         if name.startswith("SOURCE_"):
             yield f"bot/estimator.py {name}", getattr(bot.estimator, name)
-    yield "bot/screen.py UNKNOWN_SOURCE", bot.screen.UNKNOWN_SOURCE
+    yield "bot/screen UNKNOWN_SOURCE", bot.screen.UNKNOWN_SOURCE
+
+
+def used_sources() -> Iterator[tuple[str, str]]:
+    """(where, source id) for every citation in the content and code."""
+    yield from _faq_sources()
+    for c in _yaml("conditions.yml")["conditions"]:
+        yield f"condition/{c['id']}", c["source"]
+    yield from _routine_sources()
+    yield from _redflag_sources()
+    for key, line in _yaml("estimator.yml")["lines"].items():
+        if line["source"] != OWN:
+            yield f"estimate/{key}", line["source"]
+    yield from _code_sources()
 
 
 def test_every_source_id_used_exists() -> None:

@@ -13,7 +13,11 @@ server parses it); what counts as right, per kind:
 - routine: a routine of the right kind (intent start_routine; the hand or foot as asked) and,
   when the message says how the person is, that variant (the `variant` entity);
 - menu: the button the typed words stand for, after that menu (its intent and entity; for the
-  check-in, whose buttons send their own title, the title itself);
+  check-in, whose buttons send their own title, the title itself). `after` names the menu
+  (main, variant, checkin: MENUS, read from domain.yml and bot/menus.py as the bot sends them);
+  the Rasa server reads a typed menu word as its button (bot.menus.resolve, applied by
+  components/server_patches.py, correction 8) unless the NLU raised a red flag, so the
+  resolver's choice is scored first, and only when it finds none, the NLU's parse;
 - pause_resume: going on from the same step (the routine's own reading of the words: resume,
   or next, which while paused shows the same step again), never back.
 
@@ -27,14 +31,70 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-SETS = Path(__file__).resolve().parent / "data" / "understanding"
+ROOT = Path(__file__).resolve().parents[1]
+SETS = ROOT / "tests" / "data" / "understanding"
 RED_FLAG_CONDITIONS = {"suspected_clot", "fever_or_infection", "uncontrolled_bleeding"}
 PAYLOAD = re.compile(r"^/(\w+)(\{.*\})?$")
+
+
+# The menus a `menu` message can follow (its `after`): where the bot's buttons come from.
+MENUS: dict[str, tuple[str, str]] = {
+    "main": ("domain", "utter_greet"),
+    "variant": ("bot.menus", "VARIANT_BUTTONS"),  # actions/routine.py ask_variant sends them
+    "checkin": ("domain", "utter_ask_checkin_response"),
+}
+
+
+@lru_cache(maxsize=8)
+def response_buttons(response: str) -> tuple[tuple[str, str], ...]:
+    """A response's buttons in domain.yml, as the bot sends them: rendered by Rasa's own
+    templating (domain.yml writes a payload's "{" as "{{")."""
+    from rasa.core.nlg.interpolator import interpolate
+
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    variations = domain["responses"][response]
+    rendered = interpolate([dict(b) for b in variations[0]["buttons"]], {})
+    return tuple((str(b["title"]), str(b["payload"])) for b in rendered)
+
+
+def menu_buttons(after: str | None) -> list[dict[str, str]] | None:
+    """The buttons of the bot's reply named `after` (see MENUS), or None for another name."""
+    if after not in MENUS:
+        return None
+    source, name = MENUS[after]
+    if source == "domain":
+        pairs = response_buttons(name)
+    else:
+        import importlib
+
+        pairs = getattr(importlib.import_module(source), name)
+    return [{"title": title, "payload": payload} for title, payload in pairs]
+
+
+def menu_right(message: dict[str, Any], parsed: dict[str, Any]) -> bool:
+    """A typed menu word: the button the resolver finds (what the server does), or else the
+    NLU's parse (a red flag was handled before: it always wins)."""
+    from bot.menus import resolve, same_payload
+
+    buttons = menu_buttons(message.get("after"))
+    chosen = resolve(message["text"], buttons) if buttons else None
+    if chosen is not None:
+        return same_payload(chosen, str(message["payload"]))
+    want = PAYLOAD.match(str(message["payload"]))
+    if want is None:  # a check-in answer: the payload is the title itself; the NLU alone
+        # counts the title typed as it is (the form keeps other words as a note)
+        return message["text"].strip().lower() == str(message["payload"]).lower()
+    want_intent = want.group(1)
+    want_entities = json.loads(want.group(2)) if want.group(2) else {}
+    intent = (parsed.get("intent") or {}).get("name")
+    return intent == want_intent and all(
+        str(v) in _entities(parsed, k) for k, v in want_entities.items())
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -82,14 +142,7 @@ def right(message: dict[str, Any], parsed: dict[str, Any]) -> bool:
         return intent == "start_routine" and routine_ok and (
             variant is None or variant in _entities(parsed, "variant"))
     if kind == "menu":
-        want = PAYLOAD.match(str(message["payload"]))
-        if want is None:  # a check-in answer: the payload is the title itself; today only
-            # the title typed as it is counts as that button (other words are kept as a note)
-            return message["text"].strip().lower() == str(message["payload"]).lower()
-        want_intent = want.group(1)
-        want_entities = json.loads(want.group(2)) if want.group(2) else {}
-        return intent == want_intent and all(
-            str(v) in _entities(parsed, k) for k, v in want_entities.items())
+        return menu_right(message, parsed)
     if kind == "pause_resume":
         # In a routine the stepper reads the words itself (bot.routines.parse_command); while
         # paused, "next" and "resume" both show the same step again. Never "back".

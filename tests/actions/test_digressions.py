@@ -1,4 +1,4 @@
-"""DIGRESSION_INTENTS (actions/digressions.py) and data/rules/digressions.yml stay in step.
+"""DIGRESSION_INTENTS (actions/common/digressions.py) and data/rules/digressions.yml stay in step.
 
 The form validators pass over a digression (they leave the slot unfilled) because a rule
 answers it and asks the form's question again. An intent in one list and not the other means
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.digressions import DIGRESSION_INTENTS
+from actions.common.digressions import DIGRESSION_INTENTS
 from actions.routine import JOURNAL_INTENTS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -144,8 +144,24 @@ async def test_the_last_step_opens_the_check_in(dispatcher, tracker_factory):
     assert state["finished"] and ActiveLoop("checkin_form") in events
 
 
-async def test_information_before_any_check_starts_the_check(dispatcher, tracker_factory):
+async def test_information_before_any_check_offers_the_check(dispatcher, tracker_factory):
+    # the condition's guidance is given (tests/actions/test_condition_replies.py), then the
+    # check is offered, with what was said kept so it is not asked again
     tracker = tracker_factory("she has a PICC line in her left arm", "inform_condition",
+                              entities=[finding("picc_line|present|arm|left")])
+    events = await ActionUpdateScreen().run(dispatcher, tracker, {})
+    assert events == [
+        SlotSet("screen_findings", [{"condition_id": "picc_line", "status": "present",
+                                     "area": "arm", "side": "left"}]),
+    ]
+    assert dispatcher.messages[-1]["buttons"] == [{"title": "Safety check",
+                                                   "payload": "/start_screen"}]
+
+
+async def test_a_question_with_information_before_any_check_starts_the_check(
+        dispatcher, tracker_factory):
+    tracker = tracker_factory("is it safe to massage her? she has a PICC line in her left arm",
+                              "inform_condition",
                               entities=[finding("picc_line|present|arm|left")])
     events = await ActionUpdateScreen().run(dispatcher, tracker, {})
     assert events == [
@@ -157,11 +173,13 @@ async def test_information_before_any_check_starts_the_check(dispatcher, tracker
 
 async def test_new_information_re_runs_the_verdict(dispatcher, tracker_factory):
     tracker = tracker_factory("oh, she has a fever now", "inform_condition",
-                              entities=[finding("fever|present||")],
+                              entities=[finding("fever_or_infection|present||")],
                               slots=todays(Level.GENTLE_OK))
     events = await ActionUpdateScreen().run(dispatcher, tracker, {})
     verdict = next(e["value"] for e in events if e.get("name") == "screen_verdict")
-    assert "Please don't massage today." in texts(dispatcher)[0]
+    assert texts(dispatcher)[0].startswith("A fever or an infection: no massage for now.")
+    assert texts(dispatcher)[1].startswith("Today's check, with that added: Please don't "
+                                           "massage today.")
     assert verdict["level"] in ("do_not_massage", 3)
 
 

@@ -321,3 +321,46 @@ def test_worry_fear_and_nerves_count_as_anxiety(text, expected):
     from bot.parsing import extract_ratings
 
     assert extract_ratings(text) == expected
+
+
+# --- ratings in estimate openings (issue #15) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("she rates her pain a 7 and her worry a 5, how much could massage help?",
+         {"pain": 7, "anxiety": 5}),
+        ("pain 4 anxiety 7 what could massage do", {"pain": 4, "anxiety": 7}),
+        ("hes really anxious, id say 9 out of 10, would massage calm him", {"anxiety": 9}),
+        ("her pain is about a 6, would massage help", {"pain": 6}),
+        ("pain 7/10, could massage ease it", {"pain": 7}),
+        ("he's nervous, about a seven", {"anxiety": 7}),
+        ("his nerves are a 6", {"anxiety": 6}),
+        ("mum is very anxious (8/10) will massage help", {"anxiety": 8}),
+        ("his pain has been 6 all week", {"pain": 6}),
+        ("her pain is bad, 8 out of 10", {"pain": 8}),
+        ("her pain, i'd say, about 6", {"pain": 6}),
+        ("I'd give her pain a 5 and her fear a 9", {"pain": 5, "anxiety": 9}),
+        ("she's hurting, maybe a 6", {"pain": 6}),
+        ("her pain and her worry are both about 6", {"pain": 6, "anxiety": 6}),
+        ("anxeity 8 pian 3", {"pain": 3, "anxiety": 8}),  # common misspellings
+        ("he's really anxious, honestly I'd put him at 9 out of 10", {"anxiety": 9}),
+    ],
+)
+def test_extract_ratings_in_estimate_openings(text, expected):
+    assert extract_ratings(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "pain meds at 6",
+        "she's anxious, 2 kids at home",
+        "she has been in pain for 3 nights",
+        "he's anxious about his 2 grandchildren",
+        "she's worried about the 3 tablets",
+    ],
+)
+def test_extract_ratings_leaves_counts_and_times_alone(text):
+    assert extract_ratings(text) == {}

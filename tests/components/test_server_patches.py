@@ -152,7 +152,7 @@ async def test_a_red_flag_is_still_answered_when_the_action_server_is_down(monke
 
 
 def test_the_default_phone_numbers_are_those_of_the_action_server(monkeypatch):
-    from actions import settings
+    from actions.common import settings
 
     monkeypatch.delenv("HOSPICE_PHONE", raising=False)
     monkeypatch.delenv("EMERGENCY_NUMBER", raising=False)

@@ -20,7 +20,9 @@ def routine_state(tracker: Tracker) -> State | None:
 
 
 def in_progress(state: State | None) -> bool:
-    return bool(state) and not state.get("finished") and not state.get("stopped")
+    if not state:
+        return False
+    return not state.get("finished") and not state.get("stopped")
 
 
 def routine_resume_note(tracker: Tracker) -> dict[str, Any] | None:

@@ -9,6 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.common.routine_state import routine_resume_note
 
 FORM_NAMES = {
     "screen_form": "the safety check",
@@ -27,9 +31,16 @@ def resume_note(tracker: Tracker) -> dict[str, Any] | None:
     form = active_form(tracker)
     if form:
         return {"text": f"Now, back to {FORM_NAMES[form]}.", "buttons": [], "events": []}
-    from actions.routine_state import routine_resume_note  # local: avoids an import cycle
-
     return routine_resume_note(tracker)
+
+
+def utter_resume(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Tell the caregiver we are picking up the interrupted flow; events that go with it."""
+    note = resume_note(tracker)
+    if not note:
+        return []
+    dispatcher.utter_message(text=note["text"], buttons=note.get("buttons") or [])
+    return list(note.get("events") or [])
 
 
 def buttons(pairs: list[tuple[str, str]]) -> list[dict[str, str]]:

@@ -22,7 +22,7 @@ def todays_verdict(tracker: Tracker) -> Verdict | None:
     data: Any = tracker.get_slot("screen_verdict")
     if isinstance(data, dict) and stamp and float(stamp) >= start_of_today().timestamp():
         return verdict_from_dict(data)
-    from actions.journal import journal  # local: the database is only touched when needed
+    from actions.common.journal import journal  # local: the database is only touched when needed
 
     saved = journal().latest_screen(tracker.sender_id, since=start_of_today())
     return verdict_from_dict(saved["verdict"]) if saved else None
