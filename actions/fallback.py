@@ -2,7 +2,8 @@
 are some), then, if the very next message is not understood either, the menu.
 
 An NLU fallback and an FAQ question the model is unsure of both count as not understood; the
-words are in actions/common/not_understood.py, which the FAQ shares.
+words are in actions/common/not_understood.py, which the FAQ shares. A step command or a sign
+in the middle of a routine is the routine's, not a miss (components/routine_policy.py).
 """
 
 from __future__ import annotations
@@ -24,8 +25,4 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        from actions.routine import ActionRoutineStep, routine_wants  # local: import cycle
-
-        if routine_wants(tracker):
-            return await ActionRoutineStep().run(dispatcher, tracker, domain)
         return not_understood(dispatcher, tracker)

@@ -1,4 +1,8 @@
-"""FAQ answers: the topic's answer with its source one message away and related topics."""
+"""FAQ answers: the topic's answer with its source one message away and related topics.
+
+A step command or a sign in the middle of a routine ("done", "he sighed and relaxed"), however
+the classifier read it, never comes here: components/routine_policy.py gives it to the routine.
+"""
 
 from __future__ import annotations
 
@@ -47,10 +51,6 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        from actions.routine import ActionRoutineStep, routine_wants  # local: import cycle
-
-        if routine_wants(tracker):  # "he sighed and relaxed" mid-routine goes to the routine
-            return await ActionRoutineStep().run(dispatcher, tracker, domain)
         topics = load_topics()
         topic_id, confidence = selected_topic(tracker)
         if topic_id not in topics or confidence < MIN_CONFIDENCE:

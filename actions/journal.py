@@ -10,10 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.common import settings
 from actions.common.flows import active_form, buttons, utter_resume
-
-# `journal` is imported from here by actions/routine.py and screen.py until they import it from
-# actions.common.journal (tests/actions/test_structure.py).
-from actions.common.journal import journal
+from actions.common.journal import in_journal
 from bot.estimator import estimate
 from bot.storage.wording import record_line, summary_text  # the export's words live there too
 
@@ -24,7 +21,8 @@ class ActionJournalSummary(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        dispatcher.utter_message(text=summary_text(journal().summary(tracker.sender_id)))
+        summary = await in_journal(lambda j: j.summary(tracker.sender_id))
+        dispatcher.utter_message(text=summary_text(summary))
         pain, anxiety = tracker.get_slot("est_pain"), tracker.get_slot("est_anxiety")
         if isinstance(pain, (int, float)) or isinstance(anxiety, (int, float)):
             e = estimate(pain if isinstance(pain, (int, float)) else None,
@@ -47,7 +45,7 @@ class ActionJournalShow(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        records = journal().recent_sessions(tracker.sender_id, limit=5)
+        records = await in_journal(lambda j: j.recent_sessions(tracker.sender_id, limit=5))
         if not records:
             dispatcher.utter_message(text="Your journal is empty so far.")
             return utter_resume(dispatcher, tracker) if active_form(tracker) else []
@@ -62,11 +60,12 @@ class ActionJournalExport(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        text = journal().export_text(tracker.sender_id)
+        text, csv = await in_journal(
+            lambda j: (j.export_text(tracker.sender_id), j.export_csv(tracker.sender_id)))
         dispatcher.utter_message(
             text="Here is a summary you can copy and share with your hospice nurse:")
         dispatcher.utter_message(text=text, custom={"type": "export", "format": "text/plain",
-                                                    "csv": journal().export_csv(tracker.sender_id)})
+                                                    "csv": csv})
         return utter_resume(dispatcher, tracker) if active_form(tracker) else []
 
 
@@ -79,7 +78,7 @@ class ActionDeleteData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        journal().delete_caregiver(tracker.sender_id)
+        await in_journal(lambda j: j.delete_caregiver(tracker.sender_id))
         cfg = settings.get()
         dispatcher.utter_message(
             text="Done. I've deleted your journal and our conversation. Nothing is kept. "

@@ -14,7 +14,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common.digressions import DIGRESSION_INTENTS, latest_intent
 from actions.common.flows import buttons
-from actions.common.journal import journal
+from actions.common.handovers import REPLAN_ROUTINE, START_PENDING_ROUTINE
+from actions.common.journal import in_journal
 from actions.common.routine_state import in_progress, routine_resume_note, routine_state
 from actions.common.screen_state import todays_verdict
 from bot.menus import VARIANT_BUTTONS, VARIANT_QUESTION
@@ -32,6 +33,9 @@ from bot.routines import (
     parse_command,
     plan,
 )
+
+# Said before the routine in progress is planned again under a changed verdict.
+RESTART = "Let's restart the massage with this in mind."
 
 VARIANTS = {"standard": None, "unconscious": "unconscious", "dementia": "dementia",
             "tired": "tired"}
@@ -159,7 +163,7 @@ class ActionStartRoutine(Action):
         if said is not None:
             # kept for after the safety check: the routine then starts in it without asking
             events.append(SlotSet("routine_variant", said))
-        verdict = todays_verdict(tracker)
+        verdict = await todays_verdict(tracker)
         if verdict is None:
             dispatcher.utter_message(
                 text="Before we start, a quick safety check: a few yes or no questions.")
@@ -211,24 +215,63 @@ class ActionRoutineStep(Action):
         return events
 
 
-def routine_wants(tracker: Tracker) -> bool:
-    """A routine is under way and the message is a step command or a comfort signal."""
-    if not in_progress(routine_state(tracker)):
-        return False
-    text = str((tracker.latest_message or {}).get("text") or "")
-    return bool(detect_signal(text) or parse_command(text))
+class ActionStartPendingRoutine(Action):
+    """After the safety check (its verdict's FollowupAction, actions/screen.py): the routine that
+    was waiting starts under the verdict just saved, or how the person is is asked first."""
+
+    def name(self) -> str:
+        return START_PENDING_ROUTINE
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        pending = tracker.get_slot("pending_routine")
+        verdict = await todays_verdict(tracker)
+        if pending not in ROUTINES or verdict is None:
+            return []  # nothing waiting, or no verdict to plan with: nothing to start
+        variant = variant_from(tracker) or tracker.get_slot("routine_variant")
+        if variant not in VARIANTS:
+            ask_variant(dispatcher)
+            return []
+        return start_routine(dispatcher, tracker, str(pending), verdict, str(variant))
+
+
+class ActionReplanRoutine(Action):
+    """A condition told mid-routine changed today's verdict (actions/screen.py, with a
+    FollowupAction): the routine in progress is planned again under it, from its first step."""
+
+    def name(self) -> str:
+        return REPLAN_ROUTINE
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: dict[str, Any]) -> list[EventType]:
+        state = routine_state(tracker)
+        verdict = await todays_verdict(tracker)
+        if state is None or not in_progress(state) or verdict is None:
+            return []
+        variant = tracker.get_slot("routine_variant") or "standard"
+        if verdict.may_touch:
+            dispatcher.utter_message(text=RESTART)
+        events = start_routine(dispatcher, tracker, str(state.get("routine_id")), verdict,
+                               str(variant))
+        if not any(isinstance(e, dict) and e.get("name") == "routine_state" for e in events):
+            # Refused under what was just told: the old plan must not go on ("next", or
+            # "resume" after a stop, would carry on with steps today's check rules out).
+            events.append(SlotSet("routine_state", None))
+        return events
 
 
 class ActionRouteAnswer(Action):
-    """Yes, no, not sure or stop: for the routine in progress, or else the menu."""
+    """Yes, no, not sure or stop with no routine in progress: the menu (or "stopped").
+
+    In the middle of a routine these are the routine's: components/routine_policy.py predicts
+    action_routine_step for them (outside a form), so they do not come here.
+    """
 
     def name(self) -> str:
         return "action_route_answer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        if in_progress(routine_state(tracker)):
-            return await ActionRoutineStep().run(dispatcher, tracker, domain)
         if latest_intent(tracker) == "stop":
             dispatcher.utter_message(response="utter_stopped")
         else:
@@ -337,11 +380,11 @@ class ActionLogSession(Action):
         minutes = max(1, round((time.time() - float(started)) / 60)) if started else None
         before = _rating_or_none(tracker.get_slot("checkin_before"))
         after = _rating_or_none(tracker.get_slot("checkin_after"))
-        journal().log_session(
+        note, now = tracker.get_slot("checkin_response"), datetime.now(timezone.utc)
+        await in_journal(lambda j: j.log_session(
             tracker.sender_id, routine, duration_minutes=minutes,
-            before={"comfort": before}, after={"comfort": after},
-            note=tracker.get_slot("checkin_response"), when=datetime.now(timezone.utc),
-        )
+            before={"comfort": before}, after={"comfort": after}, note=note, when=now,
+        ))
         other = "foot" if routine == "foot" else "hand"
         dispatcher.utter_message(
             text="Thank you. I've saved this in your journal. You did something kind today.",

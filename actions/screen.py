@@ -17,15 +17,16 @@ import time
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common.digressions import DIGRESSION_INTENTS, latest_intent
 from actions.common.flows import buttons
-from actions.common.journal import journal
+from actions.common.handovers import REPLAN_ROUTINE, START_PENDING_ROUTINE
+from actions.common.journal import in_journal
+from actions.common.routine_state import in_progress, routine_state
 from actions.common.screen_state import todays_verdict
-from actions.routine import VARIANTS, ask_variant, start_routine, variant_from
 from bot.condition_advice import is_question, pronoun_in, reply_messages
 from bot.findings import areas_in
 from bot.screen import (
@@ -250,11 +251,12 @@ class ActionAskScreenWhere(Action):
         return []
 
 
-def finish_screen(dispatcher: CollectingDispatcher, tracker: Tracker,
-                  findings: list[Finding]) -> tuple[Verdict, list[EventType]]:
+async def finish_screen(dispatcher: CollectingDispatcher, tracker: Tracker,
+                        findings: list[Finding]) -> tuple[Verdict, list[EventType]]:
     verdict = screen(findings)
     data = verdict_to_dict(verdict)
-    journal().save_screen(tracker.sender_id, [finding_to_dict(f) for f in findings], data)
+    saved = [finding_to_dict(f) for f in findings]
+    await in_journal(lambda j: j.save_screen(tracker.sender_id, saved, data))
     events: list[EventType] = [
         SlotSet("screen_verdict", data), SlotSet("screen_at", time.time()),
         SlotSet("screen_findings", [finding_to_dict(f) for f in findings]),
@@ -267,24 +269,21 @@ def clear_answers() -> list[EventType]:
 
 
 class ActionScreenVerdict(Action):
-    """After the form: the verdict, saved; then the routine that was waiting, if any."""
+    """After the form: the verdict, saved; then the routine that was waiting, if any, is handed
+    over to (action_start_pending_routine, actions/routine.py, runs next)."""
 
     def name(self) -> str:
         return "action_screen_verdict"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: dict[str, Any]) -> list[EventType]:
-        verdict, events = finish_screen(dispatcher, tracker, all_findings(tracker))
+        verdict, events = await finish_screen(dispatcher, tracker, all_findings(tracker))
         dispatcher.utter_message(text=verdict_message(verdict),
                                  buttons=buttons([("Why?", "/ask_why")]))
         events += clear_answers()
         pending = tracker.get_slot("pending_routine")
         if pending and verdict.may_touch:
-            variant = variant_from(tracker) or tracker.get_slot("routine_variant")
-            if variant in VARIANTS:
-                events += start_routine(dispatcher, tracker, str(pending), verdict, str(variant))
-            else:
-                ask_variant(dispatcher)
+            events.append(FollowupAction(START_PENDING_ROUTINE))
         elif pending:
             events.append(SlotSet("pending_routine", None))
         return events
@@ -319,8 +318,8 @@ class ActionUpdateScreen(Action):
     with no check today, the safety check: started at once when the caregiver asked something
     ("is it safe to massage her? she has a PICC line"), offered with a button when they only
     told ("dad has a catheter"); either way what was said is kept, so it is not asked again.
-    With a check today, today's verdict is re-run with it (and a routine under way re-planned
-    from its first step).
+    With a check today, today's verdict is re-run with it, and a routine under way is handed
+    over to be re-planned from its first step (action_replan_routine, actions/routine.py).
     """
 
     def name(self) -> str:
@@ -339,7 +338,7 @@ class ActionUpdateScreen(Action):
         for reply in replies:
             dispatcher.utter_message(text=reply)
         findings = merge(stored_findings(tracker), new)
-        if todays_verdict(tracker) is None:
+        if await todays_verdict(tracker) is None:
             kept: list[EventType] = [
                 SlotSet("screen_findings", [finding_to_dict(f) for f in findings])]
             if is_question(text):
@@ -347,15 +346,10 @@ class ActionUpdateScreen(Action):
                 return kept + [ActiveLoop("screen_form")]
             dispatcher.utter_message(text=OFFER_CHECK, buttons=buttons(SAFETY_CHECK_BUTTON))
             return kept
-        verdict, events = finish_screen(dispatcher, tracker, findings)
+        verdict, events = await finish_screen(dispatcher, tracker, findings)
         dispatcher.utter_message(text=updated_verdict_message(verdict),
                                  buttons=buttons([("Why?", "/ask_why")]))
-        state = tracker.get_slot("routine_state")
-        if isinstance(state, dict) and not state.get("finished") and not state.get("stopped"):
-            # re-plan the routine under the new verdict, from its first step
-            variant = tracker.get_slot("routine_variant") or "standard"
-            if verdict.may_touch:
-                dispatcher.utter_message(text="Let's restart the massage with this in mind.")
-            events += start_routine(dispatcher, tracker, str(state.get("routine_id")), verdict,
-                                    str(variant))
+        if in_progress(routine_state(tracker)):
+            # the routine re-plans itself under the new verdict, from its first step
+            events.append(FollowupAction(REPLAN_ROUTINE))
         return events

@@ -51,10 +51,9 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import engineio
@@ -66,6 +65,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import config
 from bot.storage import sender_tag
 from channels.common import button_list, setting
 
@@ -92,20 +92,16 @@ SIGNED_PREFIX = b"gentle-hands web session v1:"
 _process_key: bytes | None = None
 
 
-def session_key(environ: dict[str, str] | None = None) -> bytes:
+def session_key(environ: Mapping[str, str] | None = None) -> bytes:
     """The key that signs session tokens; see "Sessions" in the module docstring.
 
     Called when the channel's blueprint is built (not at import), so the server's environment
-    at start-up is what counts.
+    at start-up is what counts (read by bot/config.py).
     """
-    env = os.environ if environ is None else environ
-    secret = (env.get("WEB_SESSION_SECRET") or "").strip()
+    secret = config.web_session_secret(environ)
     if secret:
-        if len(secret) < 32:
-            logger.warning("WEB_SESSION_SECRET is short (%d characters): use 32 or more random "
-                           "characters.", len(secret))
         return secret.encode("utf-8")
-    auth = (env.get("RASA_AUTH_TOKEN") or "").strip()
+    auth = config.rasa_auth_token(environ)
     if auth:
         # Derived, not the token itself: a session signature then says nothing about the token
         # that guards Rasa's HTTP API.

@@ -23,11 +23,12 @@ warning in the log.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any, Protocol
-from urllib.parse import quote
+
+from bot import config
 
 logger = logging.getLogger(__name__)
 
@@ -140,17 +141,12 @@ class RedisState:
         return bool(added)
 
 
-def channel_state(namespace: str, environ: dict[str, str] | None = None) -> ChannelState:
-    """Redis (REDIS_URL set) or this process's memory; read when a channel is built."""
-    env = os.environ if environ is None else environ
-    url = (env.get("REDIS_URL") or "").strip()
-    host = (env.get("REDIS_HOST") or "").strip()
-    if not url and host:
-        # Rasa's Helm chart gives its pods the lock store's Redis as REDIS_HOST / REDIS_PORT /
-        # REDIS_PASSWORD (deploy/helm/values.yaml), not as a URL.
-        password = quote((env.get("REDIS_PASSWORD") or "").strip(), safe="")
-        auth = f":{password}@" if password else ""
-        url = f"redis://{auth}{host}:{(env.get('REDIS_PORT') or '6379').strip()}/1"
+def channel_state(namespace: str, environ: Mapping[str, str] | None = None) -> ChannelState:
+    """Redis (REDIS_URL set) or this process's memory; read when a channel is built.
+
+    Rasa's Helm chart gives its pods the lock store's Redis as REDIS_HOST / REDIS_PORT /
+    REDIS_PASSWORD (deploy/helm/values.yaml), not as a URL: bot/config.py makes one of them."""
+    url = config.channel_state_redis_url(environ)
     if url:
         return RedisState(url, namespace)
     return MemoryState()

@@ -14,6 +14,10 @@ so every webhook fails with "Event loop is closed". This channel instead:
 * splits long replies within Telegram's 4096-character limit;
 * takes its API base URL from configuration (tests point it at a local fake).
 
+What it shares with the WhatsApp channel (the HTTP client, the webhook's course: 404 when off,
+403 without the provider's proof, retries dropped, a kind reply when the bot fails) is in
+channels/http.py and channels/webhook_base.py.
+
 credentials.yml (empty values switch the channel off, with a log line saying so):
 
     channels.telegram.TelegramInput:
@@ -26,15 +30,11 @@ credentials.yml (empty values switch the channel off, with a log line saying so)
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -47,7 +47,15 @@ from channels.common import (
     split_text,
     utf16_len,
 )
+from channels.http import DEFAULT_TIMEOUT, APIClient, APIError
 from channels.state import ChannelState, MemoryState, channel_state
+from channels.webhook_base import SORRY as SORRY
+from channels.webhook_base import (
+    OnNewMessage,
+    WebhookInput,
+    WebhookOutput,
+    route,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +63,6 @@ DEFAULT_API = "https://api.telegram.org"
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64  # bytes
 CALLBACK_TTL = 30 * 24 * 3600  # a long button's payload, for a month (old buttons then expire)
-SEEN_TTL = 24 * 3600  # Telegram retries an update for up to a day
 SENDER_PREFIX = "telegram:"
 WEBHOOK_PATH = "/webhooks/telegram/webhook"
 START_PAYLOAD = "/greet"
@@ -65,7 +72,6 @@ TEXT_ONLY = (
     "the buttons."
 )
 EXPIRED = "That button has expired. Please type what you'd like, or send /start for the menu."
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
 def derived_secret(access_token: str) -> str:
@@ -87,58 +93,39 @@ def chat_key(value: Any) -> str:
     return str(value)
 
 
-class TelegramError(Exception):
+class TelegramError(APIError):
     pass
 
 
-class TelegramClient:
-    """Bot API calls over one aiohttp session, created in the loop that first uses it."""
+class TelegramClient(APIClient):
+    """Bot API calls over the shared HTTP client (channels/http.py)."""
 
-    def __init__(self, token: str, api_base_url: str = DEFAULT_API, timeout: float = 20) -> None:
+    error = TelegramError
+
+    def __init__(self, token: str, api_base_url: str = DEFAULT_API,
+                 timeout: float = DEFAULT_TIMEOUT) -> None:
+        super().__init__(api_base_url, timeout)
         self.token = token
-        self.api_base_url = api_base_url.rstrip("/")
-        self.timeout = timeout
-        self._session: aiohttp.ClientSession | None = None
 
-    def _get_session(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        s = self._session
-        if s is None or s.closed or getattr(s, "_loop", loop) is not loop:
-            s = self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout)
-            )
-        return s
-
-    async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+    def retry_delay(self, status: int, body: Any) -> float | None:
+        """Once, when Telegram asks to wait (429) at most 5 seconds."""
+        if not isinstance(body, dict) or body.get("ok"):
+            return None
+        retry_after = (body.get("parameters") or {}).get("retry_after")
+        if status == 429 and isinstance(retry_after, int) and retry_after <= 5:
+            return retry_after
+        return None
 
     async def call(self, method: str, **params: Any) -> Any:
         """Call a Bot API method; returns its result or raises TelegramError (never logs the
         token, which is part of the URL)."""
         url = f"{self.api_base_url}/bot{self.token}/{method}"
-        for attempt in (1, 2):
-            try:
-                async with self._get_session().post(url, json=params) as r:
-                    status = r.status
-                    try:
-                        body = await r.json(content_type=None)
-                    except ValueError:
-                        body = None
-            except (aiohttp.ClientError, asyncio.TimeoutError) as e:
-                raise TelegramError(f"{method}: {type(e).__name__}") from None
-            if not isinstance(body, dict):
-                body = {"ok": False, "description": f"HTTP {status}, not a Bot API answer"}
-            if body.get("ok"):
-                return body.get("result")
-            retry_after = (body.get("parameters") or {}).get("retry_after")
-            if attempt == 1 and status == 429 and isinstance(retry_after, int) \
-                    and retry_after <= 5:
-                await asyncio.sleep(retry_after)
-                continue
-            raise TelegramError(f"{method}: {body.get('description') or f'HTTP {status}'}")
-        raise TelegramError(f"{method}: gave up")  # pragma: no cover
+        status, body = await self.post(url, f"{method}: ", json=params)
+        if not isinstance(body, dict):
+            body = {"ok": False, "description": f"HTTP {status}, not a Bot API answer"}
+        if body.get("ok"):
+            return body.get("result")
+        raise TelegramError(f"{method}: {body.get('description') or f'HTTP {status}'}")
 
 
 class CallbackData:
@@ -172,25 +159,19 @@ async def keyboard(buttons: list[dict[str, str]], callbacks: CallbackData) -> di
     return {"inline_keyboard": [keys[i:i + per_row] for i in range(0, len(keys), per_row)]}
 
 
-class TelegramOutput(OutputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
+class TelegramOutput(WebhookOutput):
+    NAME = "telegram"
+    LABEL = "Telegram"
+    MAX_TEXT = MAX_TEXT
+    logger = logger
 
     def __init__(self, client: TelegramClient, callbacks: CallbackData) -> None:
         self.client = client
         self.callbacks = callbacks
 
-    async def _send(self, recipient_id: str, text: str, **extra: Any) -> None:
-        try:
-            await self.client.call("sendMessage", chat_id=chat_id_of(recipient_id), text=text,
-                                   **extra)
-        except TelegramError as e:
-            logger.warning("Telegram: could not send a message (%s)", e)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        for part in split_text(text, MAX_TEXT):
-            await self._send(recipient_id, part)
+    async def _post_message(self, recipient_id: str, text: str, **extra: Any) -> None:
+        await self.client.call("sendMessage", chat_id=chat_id_of(recipient_id), text=text,
+                               **extra)
 
     async def send_text_with_buttons(self, recipient_id: str, text: str,
                                      buttons: list[dict[str, Any]], **kwargs: Any) -> None:
@@ -200,39 +181,22 @@ class TelegramOutput(OutputChannel):
         markup = await keyboard(button_list(buttons), self.callbacks)
         await self._send(recipient_id, parts[-1], reply_markup=markup)
 
-    async def send_quick_replies(self, recipient_id: str, text: str,
-                                 quick_replies: list[dict[str, Any]], **kwargs: Any) -> None:
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
-
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
-        try:
-            await self.client.call("sendPhoto", chat_id=chat_id_of(recipient_id), photo=image)
-        except TelegramError as e:
-            logger.warning("Telegram: could not send a photo (%s)", e)
-
-    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
-                               **kwargs: Any) -> None:
-        # Custom payloads describe the web widget's cards; the text already carries them.
-        logger.debug("Telegram: custom payload not shown (%s)", sorted(json_message))
+        await self._guarded(
+            self.client.call("sendPhoto", chat_id=chat_id_of(recipient_id), photo=image),
+            "a photo")
 
 
-def _route(method: Callable[[Request], Awaitable[HTTPResponse]],
-           ) -> Callable[[Request], Coroutine[Any, Any, HTTPResponse]]:
-    """A plain function calling a handler method: Sanic marks each route's handler with an
-    attribute (its blueprint's name), which a bound method cannot carry."""
+class TelegramInput(WebhookInput):
+    """The Telegram webhook; see the module docstring (and channels/webhook_base.py)."""
 
-    async def handler(request: Request) -> HTTPResponse:
-        return await method(request)
+    NAME = "telegram"
+    LABEL = "Telegram"
+    TEXT_ONLY = TEXT_ONLY
+    REFUSED = "an update without the right secret token."
+    logger = logger
 
-    return handler
-
-
-class TelegramInput(InputChannel):
-    """The Telegram webhook; see the module docstring."""
-
-    @classmethod
-    def name(cls) -> str:
-        return "telegram"
+    client: TelegramClient
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> TelegramInput:
@@ -255,7 +219,7 @@ class TelegramInput(InputChannel):
         self.client = TelegramClient(access_token, self.api_base_url)
         # Shared by the replicas when REDIS_URL is set (channels/state.py).
         self.callbacks = CallbackData(channel_state("telegram:callbacks"))
-        self.seen_updates: ChannelState = channel_state("telegram:seen")
+        self.seen: ChannelState = channel_state("telegram:seen")
         if self.enabled:
             logger.info("Telegram channel on: updates at %s (register it with POST "
                         "/webhooks/telegram/set_webhook).", self.webhook_url or WEBHOOK_PATH)
@@ -312,25 +276,13 @@ class TelegramInput(InputChannel):
             return COMMANDS[word]
         return text.lstrip("/").strip() if text.startswith("/") else text
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("gentle_hands_telegram", __name__)
-        bp.listener("after_server_stop")(self._close_client)
-        bp.add_route(_route(self._health), "/", methods=["GET"], name="health")
-        bp.add_route(_route(self._set_webhook), "/set_webhook", methods=["POST"],
+    def add_routes(self, bp: Blueprint) -> None:
+        bp.add_route(route(self._set_webhook), "/set_webhook", methods=["POST"],
                      name="set_webhook")
-        bp.add_route(_route(self._webhook_info), "/webhook_info", methods=["GET"],
+        bp.add_route(route(self._webhook_info), "/webhook_info", methods=["GET"],
                      name="webhook_info")
 
-        async def webhook(request: Request) -> HTTPResponse:
-            return await self._webhook(request, on_new_message)
-
-        bp.add_route(webhook, "/webhook", methods=["POST"], name="webhook")
-        return bp
-
-    # -- the routes --------------------------------------------------------------------------
-    async def _close_client(self, *_: Any) -> None:
-        await self.client.close()
-
+    # -- registering the webhook -------------------------------------------------------------
     def _authorised(self, request: Request) -> bool:
         return same_secret(bearer_or_query_token(request), self.rasa_auth_token)
 
@@ -341,9 +293,6 @@ class TelegramInput(InputChannel):
         if not self.enabled:
             return response.json({"error": "TELEGRAM_TOKEN is not set."}, status=409)
         return None
-
-    async def _health(self, _: Request) -> HTTPResponse:
-        return response.json({"status": "ok", "configured": self.enabled})
 
     async def _set_webhook(self, request: Request) -> HTTPResponse:
         refused = self._refused(request)
@@ -376,30 +325,21 @@ class TelegramInput(InputChannel):
         except TelegramError as e:
             return response.json({"ok": False, "error": str(e)}, status=502)
 
-    def _update_of(self, request: Request) -> dict[str, Any] | HTTPResponse:
-        """The update an authenticated webhook request carries, or the answer refusing it."""
-        if not self.enabled:
-            return response.json({"error": "Telegram is not configured."}, status=404)
+    # -- the webhook (its course: channels/webhook_base.py) ---------------------------------
+    def authentic(self, request: Request) -> bool:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-        if not same_secret(given, self.secret_token):
-            logger.warning("Telegram: refused an update without the right secret token.")
-            return response.json({"error": "forbidden"}, status=403)
+        return same_secret(given, self.secret_token)
+
+    async def handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         try:
             update = request.json
         except Exception:
             update = None
         if not isinstance(update, dict):
             return response.json({"error": "expected a JSON update"}, status=400)
-        return update
-
-    async def _webhook(self, request: Request,
-                       on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> HTTPResponse:
-        update = self._update_of(request)
-        if isinstance(update, HTTPResponse):
-            return update
         update_id = update.get("update_id")
-        if isinstance(update_id, int) and not await self.seen_updates.add(
-                str(update_id), SEEN_TTL):
+        if not await self.first_delivery(str(update_id) if isinstance(update_id, int)
+                                         else None):
             return response.json({"ok": True, "duplicate": True})  # a retry
 
         output = self.get_output_channel()
@@ -412,8 +352,7 @@ class TelegramInput(InputChannel):
             return response.json({"error": "malformed update"}, status=400)
 
     async def _handle_update(self, update: dict[str, Any], output: TelegramOutput,
-                             on_new_message: Callable[[UserMessage], Awaitable[Any]],
-                             ) -> HTTPResponse:
+                             on_new_message: OnNewMessage) -> HTTPResponse:
         """Answer one authenticated update; a malformed one raises a TypeError or similar."""
         chat_id: str | None
         if isinstance(update.get("callback_query"), dict):
@@ -429,7 +368,7 @@ class TelegramInput(InputChannel):
                 return response.json({"ok": True, "ignored": "not a private chat"})
             raw = message.get("text")
             if chat_id and not isinstance(raw, str):
-                await output.send_text_message(chat_id, TEXT_ONLY)
+                await self.reply_text_only(output, chat_id)
                 return response.json({"ok": True})
             text = self._typed(raw) if isinstance(raw, str) else None
         else:  # edited messages, channel posts and the rest: nothing to answer
@@ -437,10 +376,5 @@ class TelegramInput(InputChannel):
         if not chat_id or text is None:
             return response.json({"ok": True, "ignored": "no chat"})
 
-        try:
-            await on_new_message(UserMessage(text, output, SENDER_PREFIX + chat_id,
-                                             input_channel=self.name()))
-        except Exception:
-            logger.exception("Telegram: handling a message failed")
-            await output.send_text_message(chat_id, SORRY)
+        await self.pass_on(on_new_message, text, output, SENDER_PREFIX + chat_id)
         return response.json({"ok": True})

@@ -14,6 +14,10 @@
   are and the reply is taken at face value.
 * The API base URL comes from configuration (tests point it at a local fake).
 
+What it shares with the Telegram channel (the HTTP client, the webhook's course: 404 when off,
+403 without the provider's proof, retries dropped, a kind reply when the bot fails) is in
+channels/http.py and channels/webhook_base.py.
+
 credentials.yml (any of the first three empty switches the channel off, with a log line):
 
     channels.whatsapp.WhatsAppInput:
@@ -26,37 +30,36 @@ credentials.yml (any of the first three empty switches the channel off, with a l
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hashlib
 import hmac
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.common import button_list, is_number, setting, split_text, utf16_len
+from channels.http import DEFAULT_TIMEOUT, APIClient, APIError
 from channels.state import ChannelState, MemoryState, channel_state
+from channels.webhook_base import SORRY as SORRY
+from channels.webhook_base import OnNewMessage, WebhookInput, WebhookOutput
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API = "https://api.twilio.com"
 MAX_TEXT = 1600
 OFFER_TTL = 24 * 3600  # a numbered menu stays valid for a day
-SEEN_TTL = 24 * 3600  # Twilio retries within minutes; a day is plenty
 TEXT_ONLY = (
     "I can only read typed messages. Please type your question in a few words, or reply with "
     "the number of a choice."
 )
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 KEYCAP = re.compile(r"^([0-9])\ufe0f?\u20e3$")
 
@@ -154,61 +157,38 @@ class Choices:
 
 
 # -- Twilio's API -----------------------------------------------------------------------------
-class TwilioError(Exception):
+class TwilioError(APIError):
     pass
 
 
-class TwilioClient:
-    """Sends WhatsApp messages through Twilio's Messages API (async, one session per loop)."""
+class TwilioClient(APIClient):
+    """Sends WhatsApp messages through Twilio's Messages API, over the shared HTTP client
+    (channels/http.py) with the account's basic auth."""
+
+    error = TwilioError
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str,
-                 api_base_url: str = DEFAULT_API, timeout: float = 20) -> None:
+                 api_base_url: str = DEFAULT_API, timeout: float = DEFAULT_TIMEOUT) -> None:
+        super().__init__(api_base_url, timeout, auth=aiohttp.BasicAuth(account_sid, auth_token))
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.from_number = from_number
-        self.api_base_url = api_base_url.rstrip("/")
-        self.timeout = timeout
-        self._session: aiohttp.ClientSession | None = None
 
-    def _get_session(self) -> aiohttp.ClientSession:
-        loop = asyncio.get_running_loop()
-        s = self._session
-        if s is None or s.closed or getattr(s, "_loop", loop) is not loop:
-            s = self._session = aiohttp.ClientSession(
-                timeout=aiohttp.ClientTimeout(total=self.timeout),
-                auth=aiohttp.BasicAuth(self.account_sid, self.auth_token),
-            )
-        return s
-
-    async def close(self) -> None:
-        if self._session is not None and not self._session.closed:
-            await self._session.close()
-        self._session = None
+    def retry_delay(self, status: int, body: Any) -> float | None:
+        """Once, a second later, when Twilio is busy (429) or failing (5xx)."""
+        return 1 if status == 429 or status >= 500 else None
 
     async def send(self, to: str, body: str, media_url: str | None = None) -> dict[str, Any]:
         url = f"{self.api_base_url}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
         data = {"To": to, "From": self.from_number, "Body": body}
         if media_url:
             data["MediaUrl"] = media_url
-        for attempt in (1, 2):
-            try:
-                async with self._get_session().post(url, data=data) as r:
-                    status = r.status
-                    try:
-                        answer = await r.json(content_type=None)
-                    except ValueError:
-                        answer = None
-            except (aiohttp.ClientError, asyncio.TimeoutError) as e:
-                raise TwilioError(type(e).__name__) from None
-            if 200 <= status < 300:
-                return answer if isinstance(answer, dict) else {}
-            if attempt == 1 and (status == 429 or status >= 500):
-                await asyncio.sleep(1)
-                continue
-            detail = answer.get("message") if isinstance(answer, dict) else None
-            code = answer.get("code") if isinstance(answer, dict) else None
-            raise TwilioError(f"HTTP {status}" + (f" (error {code}: {detail})" if code else ""))
-        raise TwilioError("gave up")  # pragma: no cover
+        status, answer = await self.post(url, data=data)
+        if 200 <= status < 300:
+            return answer if isinstance(answer, dict) else {}
+        detail = answer.get("message") if isinstance(answer, dict) else None
+        code = answer.get("code") if isinstance(answer, dict) else None
+        raise TwilioError(f"HTTP {status}" + (f" (error {code}: {detail})" if code else ""))
 
 
 def whatsapp_address(number: str) -> str:
@@ -216,24 +196,18 @@ def whatsapp_address(number: str) -> str:
     return number if number.startswith("whatsapp:") else "whatsapp:" + number
 
 
-class WhatsAppOutput(OutputChannel):
-    @classmethod
-    def name(cls) -> str:
-        return "whatsapp"
+class WhatsAppOutput(WebhookOutput):
+    NAME = "whatsapp"
+    LABEL = "WhatsApp"
+    MAX_TEXT = MAX_TEXT
+    logger = logger
 
     def __init__(self, client: TwilioClient, choices: Choices) -> None:
         self.client = client
         self.choices = choices
 
-    async def _send(self, recipient_id: str, body: str, media_url: str | None = None) -> None:
-        try:
-            await self.client.send(whatsapp_address(recipient_id), body, media_url)
-        except TwilioError as e:
-            logger.warning("WhatsApp: could not send a message (%s)", e)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        for part in split_text(text, MAX_TEXT):
-            await self._send(recipient_id, part)
+    async def _post_message(self, recipient_id: str, text: str, **extra: Any) -> None:
+        await self.client.send(whatsapp_address(recipient_id), text, extra.get("media_url"))
 
     async def send_text_with_buttons(self, recipient_id: str, text: str,
                                      buttons: list[dict[str, Any]], **kwargs: Any) -> None:
@@ -247,17 +221,8 @@ class WhatsAppOutput(OutputChannel):
         for part in parts:
             await self._send(recipient_id, part)
 
-    async def send_quick_replies(self, recipient_id: str, text: str,
-                                 quick_replies: list[dict[str, Any]], **kwargs: Any) -> None:
-        await self.send_text_with_buttons(recipient_id, text, quick_replies)
-
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._send(recipient_id, "", media_url=image)
-
-    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any],
-                               **kwargs: Any) -> None:
-        # Custom payloads describe the web widget's cards; the text already carries them.
-        logger.debug("WhatsApp: custom payload not shown (%s)", sorted(json_message))
 
 
 def form_params(request: Request) -> dict[str, list[str]]:
@@ -268,12 +233,21 @@ def form_params(request: Request) -> dict[str, list[str]]:
     return parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True)
 
 
-class WhatsAppInput(InputChannel):
-    """Twilio's WhatsApp webhook; see the module docstring."""
+def twiml() -> HTTPResponse:
+    """Twilio's "received, nothing to add": the replies go out through the Messages API."""
+    return response.text(EMPTY_TWIML, content_type="text/xml")
 
-    @classmethod
-    def name(cls) -> str:
-        return "whatsapp"
+
+class WhatsAppInput(WebhookInput):
+    """Twilio's WhatsApp webhook; see the module docstring (and channels/webhook_base.py)."""
+
+    NAME = "whatsapp"
+    LABEL = "WhatsApp"
+    TEXT_ONLY = TEXT_ONLY
+    REFUSED = "a request without a valid Twilio signature."
+    logger = logger
+
+    client: TwilioClient
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WhatsAppInput:
@@ -289,7 +263,7 @@ class WhatsAppInput(InputChannel):
                  api_base_url: str = DEFAULT_API, public_url: str = "") -> None:
         self.auth_token = auth_token
         self.public_url = public_url.rstrip("/")
-        self.enabled = bool(account_sid and auth_token and whatsapp_number)
+        self._enabled = bool(account_sid and auth_token and whatsapp_number)
         self.client = TwilioClient(account_sid, auth_token,
                                    whatsapp_address(whatsapp_number) if whatsapp_number else "",
                                    api_base_url or DEFAULT_API)
@@ -306,6 +280,10 @@ class WhatsAppInput(InputChannel):
             logger.info("WhatsApp channel off: set TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
                         "TWILIO_WHATSAPP_NUMBER to switch it on.")
 
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
     def get_output_channel(self) -> WhatsAppOutput:
         return WhatsAppOutput(self.client, self.choices)
 
@@ -316,47 +294,29 @@ class WhatsAppInput(InputChannel):
         query = request.query_string
         return self.public_url + request.path + (f"?{query}" if query else "")
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        bp = Blueprint("gentle_hands_whatsapp", __name__)
+    # -- the webhook (its course: channels/webhook_base.py) ---------------------------------
+    def authentic(self, request: Request) -> bool:
+        signature = request.headers.get("X-Twilio-Signature")
+        return valid_signature(self.auth_token, self.signed_url(request), form_params(request),
+                               signature)
 
-        @bp.listener("after_server_stop")
-        async def close_client(*_: Any) -> None:
-            await self.client.close()
+    def forbidden(self) -> HTTPResponse:
+        return response.text("forbidden", status=403)
 
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok", "configured": self.enabled})
-
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not self.enabled:
-                return response.json({"error": "WhatsApp is not configured."}, status=404)
-            params = form_params(request)
-            signature = request.headers.get("X-Twilio-Signature")
-            if not valid_signature(self.auth_token, self.signed_url(request), params, signature):
-                logger.warning("WhatsApp: refused a request without a valid Twilio signature.")
-                return response.text("forbidden", status=403)
-            form = {k: v[0] for k, v in params.items() if v}
-            if "MessageStatus" in form and "Body" not in form:  # a delivery status callback
-                return response.text(EMPTY_TWIML, content_type="text/xml")
-            sender = form.get("From", "").strip()
-            if not sender:
-                return response.text("missing From", status=400)
-            sid = form.get("MessageSid") or form.get("SmsMessageSid")
-            if sid and not await self.seen.add(sid, SEEN_TTL):
-                return response.text(EMPTY_TWIML, content_type="text/xml")  # a retry
-            output = self.get_output_channel()
-            body = form.get("Body", "")
-            if not body.strip() and form.get("NumMedia", "0") not in ("", "0"):
-                await output.send_text_message(sender, TEXT_ONLY)
-                return response.text(EMPTY_TWIML, content_type="text/xml")
-            text = await self.choices.resolve(sender, body)
-            try:
-                await on_new_message(UserMessage(text, output, sender,
-                                                 input_channel=self.name()))
-            except Exception:
-                logger.exception("WhatsApp: handling a message failed")
-                await output.send_text_message(sender, SORRY)
-            return response.text(EMPTY_TWIML, content_type="text/xml")
-
-        return bp
+    async def handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        form = {k: v[0] for k, v in form_params(request).items() if v}
+        if "MessageStatus" in form and "Body" not in form:  # a delivery status callback
+            return twiml()
+        sender = form.get("From", "").strip()
+        if not sender:
+            return response.text("missing From", status=400)
+        if not await self.first_delivery(form.get("MessageSid") or form.get("SmsMessageSid")):
+            return twiml()  # a retry
+        output = self.get_output_channel()
+        body = form.get("Body", "")
+        if not body.strip() and form.get("NumMedia", "0") not in ("", "0"):
+            await self.reply_text_only(output, sender)
+            return twiml()
+        text = await self.choices.resolve(sender, body)
+        await self.pass_on(on_new_message, text, output, sender)
+        return twiml()

@@ -1,4 +1,4 @@
-"""Screen findings from whatever the caregiver says, as entities (bot/findings.py).
+"""Screen findings from whatever the caregiver says, as entities (bot/findings/).
 
 "She has a PICC line in her left arm and bruises easily" gives two `finding` entities whose
 values are "picc_line|present|arm|left" and "easy_bruising|present||". The screen's actions

@@ -20,7 +20,8 @@ Configured in endpoints.yml:
     lock_store:
       type: components.lock_store.AtomicRedisLockStore
 
-Settings come from the endpoint's keys, else the environment, else the default:
+Settings come from the endpoint's keys, else the environment, else the default (bot/config.py
+reads and checks them):
 `url` / REDIS_URL (e.g. redis://:password@redis:6379/1; wins over the separate keys),
 `host` / REDIS_HOST (localhost), `port` / REDIS_PORT (6379), `db` / REDIS_DB (1),
 `password` / REDIS_PASSWORD, `username` / REDIS_USERNAME, `use_ssl` / REDIS_USE_SSL (false),
@@ -43,7 +44,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from collections import deque
 from collections.abc import AsyncGenerator
@@ -55,11 +55,12 @@ import redis.asyncio as aioredis
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore
 
+from bot import config
 from bot.storage import sender_tag
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_POLL_INTERVAL = 0.02
+DEFAULT_POLL_INTERVAL = config.DEFAULT_LOCK_POLL_INTERVAL  # seconds
 # The counter outlives every ticket by far, so a ticket number is never reused while a slow
 # holder might still finish with it.
 COUNTER_TTL_MS = 24 * 3600 * 1000
@@ -163,51 +164,38 @@ def _reconnecting(connection_class: type) -> type:
                 {})
 
 
-def _setting(config: dict[str, Any], key: str, env: str, default: Any = None) -> Any:
-    value = config.get(key)
-    if value is None or value == "":
-        value = os.environ.get(env) or default
-    return value
-
-
-def _flag(value: Any) -> bool:
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
-
-
 class AtomicRedisLockStore(LockStore):
     """Ticket lock in Redis; issuing, serving and finishing are each one atomic script."""
 
     def __init__(self, endpoint_config: Any = None, **kwargs: Any) -> None:
-        config: dict[str, Any] = {}
+        given: dict[str, Any] = {}
         if endpoint_config is not None:
-            config.update(getattr(endpoint_config, "kwargs", {}) or {})
+            given.update(getattr(endpoint_config, "kwargs", {}) or {})
             if getattr(endpoint_config, "url", None):
-                config["url"] = endpoint_config.url
-        config.update(kwargs)
+                given["url"] = endpoint_config.url
+        given.update(kwargs)
 
-        url = _setting(config, "url", "REDIS_URL")
+        url = config.redis_url(given.get("url"))
         options: dict[str, Any] = {
-            "socket_timeout": float(_setting(config, "socket_timeout", "REDIS_SOCKET_TIMEOUT", 10)),
+            "socket_timeout": config.redis_socket_timeout(given.get("socket_timeout")),
         }
-        if url and "://" in str(url):
-            self._connect = {"url": str(url), **options}
+        if url and "://" in url:
+            self._connect = {"url": url, **options}
         else:
             # `url` without a scheme is a host name, as in Rasa's own lock store config.
             options.update(
-                host=str(url or _setting(config, "host", "REDIS_HOST", "localhost")),
-                port=int(_setting(config, "port", "REDIS_PORT", 6379)),
-                db=int(_setting(config, "db", "REDIS_DB", 1)),
-                username=_setting(config, "username", "REDIS_USERNAME"),
-                password=_setting(config, "password", "REDIS_PASSWORD"),
-                ssl=_flag(_setting(config, "use_ssl", "REDIS_USE_SSL", False)),
+                host=url or config.redis_host(given.get("host")),
+                port=config.redis_port(given.get("port")),
+                db=config.redis_db(given.get("db")),
+                username=config.redis_username(given.get("username")),
+                password=config.redis_password(given.get("password")),
+                ssl=config.redis_use_ssl(given.get("use_ssl")),
             )
             self._connect = options
 
-        prefix = str(_setting(config, "key_prefix", "LOCK_STORE_KEY_PREFIX", "") or "")
+        prefix = config.lock_store_key_prefix(given.get("key_prefix"))
         self.key_prefix = (prefix + ":" if prefix else "") + "lock:"
-        self.poll_interval = float(
-            _setting(config, "poll_interval", "LOCK_POLL_INTERVAL", DEFAULT_POLL_INTERVAL)
-        )
+        self.poll_interval = config.lock_poll_interval(given.get("poll_interval"))
 
         self.red = self._client(redis)
         self._issue = self.red.register_script(ISSUE)

@@ -19,8 +19,9 @@
      start plus the phone numbers: without a session a new conversation's first message
      would get the "not sure how to help" fallback; with it the message is understood, and
      gets the kind reply if it needs the action server too.
-   The phone numbers come from HOSPICE_PHONE and EMERGENCY_NUMBER, with the defaults of
-   actions/common/settings.py (a test keeps the two in step).
+   The phone numbers and the escalation order are read by bot/config.py, as the action
+   server reads them (ESCALATION_ORDER: an unknown value means the default here, where the
+   action server refuses it: the red flag is answered whatever the setting).
 
 2. A turn that fails as a whole gets a kind reply too, and a red flag still its answer.
    When the tracker store (PostgreSQL) or the lock store (Redis) cannot be reached, the
@@ -110,8 +111,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from typing import Any
+
+from bot import config
 
 logger = logging.getLogger(__name__)
 
@@ -123,9 +125,6 @@ MAX_SENDER_CHARS = 160
 STORED_CHARS = 600
 SESSION_START = "action_session_start"
 RED_FLAG = "action_red_flag"
-# As in actions/common/settings.py (tests/components/test_server_patches.py checks they agree).
-DEFAULT_HOSPICE_PHONE = "the 24-hour number your hospice gave you"
-DEFAULT_EMERGENCY_NUMBER = "911"
 _INSTALLED = "_gentle_hands_patched"
 
 
@@ -148,11 +147,8 @@ def failure_events() -> list[Any]:
 
 def phone_numbers() -> dict[str, str]:
     """The slots actions/session.py sets: hospice_phone and emergency_number."""
-    return {
-        "hospice_phone": os.environ.get("HOSPICE_PHONE", "").strip() or DEFAULT_HOSPICE_PHONE,
-        "emergency_number": os.environ.get("EMERGENCY_NUMBER", "").strip()
-        or DEFAULT_EMERGENCY_NUMBER,
-    }
+    phones = config.phones()
+    return {"hospice_phone": phones.hospice_phone, "emergency_number": phones.emergency_number}
 
 
 async def fallback_session_start(output_channel: Any, nlg: Any, tracker: Any,
@@ -175,12 +171,10 @@ def red_flag_text(entities: list[dict[str, Any]]) -> str:
         value = next((e.get("value") for e in entities if e.get("entity") == name), None)
         return str(value) if value is not None else None
 
-    phones = phone_numbers()
-    order = os.environ.get("ESCALATION_ORDER", "").strip().lower()
+    phones = config.phones()
     return red_flag_reply(entity("red_flag_kind"), entity("red_flag_tier"),
-                          phones["hospice_phone"], phones["emergency_number"],
-                          phones["hospice_phone"] != DEFAULT_HOSPICE_PHONE,
-                          "emergency_first" if order == "emergency_first" else "hospice_first")
+                          phones.hospice_phone, phones.emergency_number,
+                          phones.hospice_configured, config.escalation_order_or_default())
 
 
 def fallback_red_flag(tracker: Any) -> list[Any]:

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
-import os
 import threading
 from collections.abc import Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -42,12 +40,13 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs, is_po
 from rasa.shared.core.events import ActionExecuted, Restarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import config
 from components import server_patches
 
 logger = logging.getLogger(__name__)
 
 FORGET_ACTION = "action_delete_data"
-DEFAULT_TIMEOUT = 10.0  # seconds for one read or write of a conversation
+DEFAULT_TIMEOUT = config.DEFAULT_TRACKER_STORE_TIMEOUT  # seconds for one read or write
 # Threads for the database work. SQLite gets one: its writers would otherwise meet in
 # "database is locked" errors (a save reads, then writes, in one transaction).
 THREADS = {"sqlite": 1}
@@ -74,16 +73,9 @@ class TrackerStoreTimeout(TimeoutError):
 
 
 def store_timeout(value: Any = None) -> float:
-    """`timeout` from endpoints.yml, else TRACKER_STORE_TIMEOUT, else 10 s; always > 0."""
-    raw = value if value not in (None, "") else os.environ.get("TRACKER_STORE_TIMEOUT", "")
-    try:
-        seconds = float(raw) if raw not in (None, "") else DEFAULT_TIMEOUT
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"The tracker store timeout must be a number of seconds, not {raw!r}.") from None
-    if not 0 < seconds < math.inf:
-        raise ValueError(f"The tracker store timeout must be positive, not {seconds}.")
-    return seconds
+    """`timeout` from endpoints.yml, else TRACKER_STORE_TIMEOUT, else 10 s; always > 0
+    (bot/config.py reads and checks it)."""
+    return config.tracker_store_timeout(value)
 
 
 def engine_kwargs(url: Any) -> dict[str, Any]:

@@ -22,7 +22,7 @@ export JOURNAL_DB_URL=${JOURNAL_DB_URL:-sqlite:///var/journal.db}
 # (any page) must be asked for explicitly, and only where nobody else can reach the server.
 export ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-http://localhost:${RASA_PORT},http://127.0.0.1:${RASA_PORT}}
 # Rasa fails on an unset ${VAR} in credentials.yml: every variable it names defaults to empty
-# here. Empty phone numbers fall back to actions/common/settings.py; empty tokens keep Telegram and
+# here. Empty phone numbers fall back to bot/config.py; empty tokens keep Telegram and
 # WhatsApp off; an empty REST_WEBHOOK_SECRET leaves the REST webhook open (local use). An
 # empty RASA_AUTH_TOKEN means: the launcher reads var/auth_token (RASA_AUTH_TOKEN_FILE).
 for var in $(grep -oE '\$\{[A-Z_][A-Z0-9_]*\}' credentials.yml | tr -d '${}' | sort -u); do

@@ -16,13 +16,15 @@ def start_of_today() -> datetime:
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def todays_verdict(tracker: Tracker) -> Verdict | None:
-    """The verdict of a screen run today (UTC), or None: a routine then screens first."""
+async def todays_verdict(tracker: Tracker) -> Verdict | None:
+    """The verdict of a screen run today (UTC), or None: a routine then screens first.
+    From the slots when they hold it; else from the journal (off the event loop)."""
     stamp = tracker.get_slot("screen_at")
     data: Any = tracker.get_slot("screen_verdict")
     if isinstance(data, dict) and stamp and float(stamp) >= start_of_today().timestamp():
         return verdict_from_dict(data)
-    from actions.common.journal import journal  # local: the database is only touched when needed
+    from actions.common.journal import in_journal  # local: the database only when needed
 
-    saved = journal().latest_screen(tracker.sender_id, since=start_of_today())
+    since = start_of_today()
+    saved = await in_journal(lambda j: j.latest_screen(tracker.sender_id, since=since))
     return verdict_from_dict(saved["verdict"]) if saved else None

@@ -1,18 +1,17 @@
-"""The one module that reads the environment for the action server.
+"""The action server's settings, read from the environment by bot/config.py.
 
 Values are read when asked for (not at import time), so tests can set them per test.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-DEFAULT_HOSPICE_PHONE = "the 24-hour number your hospice gave you"
-DEFAULT_EMERGENCY_NUMBER = "911"
+from bot import config
+from bot.config import DEFAULT_EMERGENCY_NUMBER, DEFAULT_HOSPICE_PHONE, ESCALATION_ORDERS
 
-
-ESCALATION_ORDERS = ("hospice_first", "emergency_first")
+__all__ = ["DEFAULT_EMERGENCY_NUMBER", "DEFAULT_HOSPICE_PHONE", "ESCALATION_ORDERS", "Settings",
+           "escalation_order", "get"]
 
 
 @dataclass(frozen=True)
@@ -22,28 +21,24 @@ class Settings:
     journal_db_url: str
     # "hospice_first" (default): for emergencies that are not immediate danger, a configured
     # hospice line is named before emergency services; "emergency_first": never.
-    escalation_order: str = "hospice_first"
+    escalation_order: str = config.DEFAULT_ESCALATION_ORDER
 
     @property
     def hospice_configured(self) -> bool:
-        return self.hospice_phone != DEFAULT_HOSPICE_PHONE
+        return config.Phones(self.hospice_phone, self.emergency_number).hospice_configured
 
 
 def get() -> Settings:
+    """Every setting of the action server; an unknown ESCALATION_ORDER is a ValueError."""
+    phones = config.phones()
     return Settings(
-        hospice_phone=os.environ.get("HOSPICE_PHONE", "").strip() or DEFAULT_HOSPICE_PHONE,
-        emergency_number=os.environ.get("EMERGENCY_NUMBER", "").strip()
-        or DEFAULT_EMERGENCY_NUMBER,
-        journal_db_url=os.environ.get("JOURNAL_DB_URL", "").strip()
-        or "sqlite:///var/journal.db",
-        escalation_order=escalation_order(os.environ.get("ESCALATION_ORDER", "")),
+        hospice_phone=phones.hospice_phone,
+        emergency_number=phones.emergency_number,
+        journal_db_url=config.journal_db_url(),
+        escalation_order=config.escalation_order(),
     )
 
 
 def escalation_order(value: str) -> str:
     """ESCALATION_ORDER, checked: an unknown value is an error, not a silent default."""
-    value = value.strip().lower() or "hospice_first"
-    if value not in ESCALATION_ORDERS:
-        raise ValueError(f"ESCALATION_ORDER must be one of {', '.join(ESCALATION_ORDERS)}, "
-                         f"not {value!r}.")
-    return value
+    return config.parse_escalation_order(value)

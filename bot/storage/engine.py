@@ -3,6 +3,13 @@
 `postgres://` URLs are accepted as `postgresql://`. For a SQLite file URL the parent directory
 is created. The schema is created with `create_all`, which leaves existing tables alone; a
 database written by a newer version is refused rather than misread.
+
+Every pooled connection is pinged when it is taken from the pool, so one that died (the
+database restarted) is replaced before a caregiver's call uses it. PostgreSQL connections
+(psycopg2, libpq) also get a connect timeout and TCP keepalives (POSTGRES_CONNECT_ARGS): a
+database that accepts connections but never answers fails a new connection after
+`connect_timeout` seconds instead of never, and a dead peer behind an idle connection is
+noticed. A setting given in the URL wins over ours. SQLite gets none of them.
 """
 
 from __future__ import annotations
@@ -17,6 +24,14 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import StaticPool
 
 from bot.storage.tables import SCHEMA_VERSION, Base, Meta
+
+# libpq settings for PostgreSQL: give up connecting after 5 s; probe an idle connection after
+# 30 s, every 10 s, and drop it after 3 unanswered probes (as the tracker store's connections,
+# components/tracker_store.py).
+POSTGRES_CONNECT_ARGS: dict[str, int] = {
+    "connect_timeout": 5, "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10,
+    "keepalives_count": 3,
+}
 
 
 def normalise_url(url: str) -> URL:
@@ -40,19 +55,34 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_journal_engine(url: URL, echo: bool = False) -> Engine:
-    """An engine with sensible pool settings for the URL's backend."""
+def _uses_libpq(url: URL) -> bool:
+    """PostgreSQL through psycopg2 (the default driver of postgresql:// URLs): libpq's options."""
+    if url.get_backend_name() != "postgresql":
+        return False
+    return "+" not in url.drivername or url.drivername.endswith("+psycopg2")
+
+
+def engine_kwargs(url: URL, echo: bool = False) -> dict[str, Any]:
+    """`create_engine`'s settings for the URL's backend: pool, ping, timeouts."""
     kwargs: dict[str, Any] = {"future": True, "pool_pre_ping": True, "echo": echo}
-    sqlite = url.get_backend_name() == "sqlite"
-    if sqlite:
+    if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"check_same_thread": False}
         if _is_sqlite_memory(url):
             kwargs["poolclass"] = StaticPool  # one shared connection, or each would be empty
-        elif not (url.database or "").startswith("file:"):
-            Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    else:
-        kwargs.update(pool_size=5, max_overflow=5, pool_recycle=1800, pool_timeout=10)
-    engine = create_engine(url, **kwargs)
+        return kwargs
+    kwargs.update(pool_size=5, max_overflow=5, pool_recycle=1800, pool_timeout=10)
+    if _uses_libpq(url):
+        kwargs["connect_args"] = {k: v for k, v in POSTGRES_CONNECT_ARGS.items()
+                                  if k not in url.query}
+    return kwargs
+
+
+def make_journal_engine(url: URL, echo: bool = False) -> Engine:
+    """An engine with sensible pool settings for the URL's backend (`engine_kwargs`)."""
+    sqlite = url.get_backend_name() == "sqlite"
+    if sqlite and not _is_sqlite_memory(url) and not (url.database or "").startswith("file:"):
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **engine_kwargs(url, echo))
     if sqlite:
         event.listen(engine, "connect", _sqlite_on_connect)
     return engine

@@ -48,5 +48,24 @@ def tracker_factory():
     return make_tracker
 
 
+def after_action(tracker: Tracker, name: str, events: list[dict[str, Any]]) -> Tracker:
+    """The tracker a follow-up action sees when Rasa runs it right after action `name` returned
+    `events` (with a FollowupAction): their slots set, the same latest message."""
+    slots = dict(tracker.slots)
+    for event in events:
+        if event.get("event") == "slot":
+            slots[event["name"]] = event["value"]
+    return Tracker(
+        sender_id=tracker.sender_id,
+        slots=slots,
+        latest_message=tracker.latest_message,
+        events=[*tracker.events, {"event": "action", "name": name}, *events],
+        paused=False,
+        followup_action=None,
+        active_loop=tracker.active_loop,
+        latest_action_name=name,
+    )
+
+
 def texts(dispatcher: CollectingDispatcher) -> list[str]:
     return [m.get("text") or "" for m in dispatcher.messages]

@@ -10,14 +10,19 @@ from __future__ import annotations
 import time
 
 import pytest
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
-from actions.routine import ActionStartRoutine, routine_from, variant_from
+from actions.routine import (
+    ActionStartPendingRoutine,
+    ActionStartRoutine,
+    routine_from,
+    variant_from,
+)
 from actions.screen import ActionScreenVerdict
 from bot.routines import begin, plan
 from bot.screen import verdict_from_dict, verdict_to_dict
 from bot.verdict import Level, Verdict
-from tests.actions.conftest import texts
+from tests.actions.conftest import after_action, texts
 
 NOW = 1_900_000_000.0
 SCREEN_FIRST = "Before we start, a quick safety check: a few yes or no questions."
@@ -81,6 +86,9 @@ async def test_after_the_check_the_routine_starts_in_the_variant_without_asking(
                                      "pending_routine": "foot",
                                      "routine_variant": "unconscious"})
     events = await ActionScreenVerdict().run(dispatcher, tracker, {})
+    assert events[-1] == FollowupAction("action_start_pending_routine")
+    followed = after_action(tracker, "action_screen_verdict", events)
+    events = await ActionStartPendingRoutine().run(dispatcher, followed, {})
     state = next(e["value"] for e in events if e.get("name") == "routine_state")
     assert state["routine_id"] == "foot" and state["variant"] == "unconscious"
     assert not any("How are they" in t for t in texts(dispatcher))

@@ -4,13 +4,18 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 
-from actions.routine import ActionRoutineStep, ActionStartRoutine, ValidateCheckinForm
+from actions.routine import (
+    ActionRoutineStep,
+    ActionStartPendingRoutine,
+    ActionStartRoutine,
+    ValidateCheckinForm,
+)
 from actions.screen import ActionScreenVerdict, ActionUpdateScreen, ValidateScreenForm
 from bot.screen import verdict_to_dict
 from bot.verdict import Level, Verdict
-from tests.actions.conftest import texts
+from tests.actions.conftest import after_action, texts
 
 DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
 
@@ -66,6 +71,7 @@ async def test_the_verdict_never_says_go_ahead_after_an_unsure_clot(dispatcher, 
     assert texts(dispatcher)[0].count("Please don't massage") == 1  # said once, not twice
     assert SlotSet("pending_routine", None) in events
     assert not [e for e in events if e.get("name") == "routine_state"]
+    assert not [e for e in events if e.get("event") == "followup"]  # nothing to hand over to
 
 
 async def test_all_clear_starts_the_waiting_routine(dispatcher, tracker_factory):
@@ -77,6 +83,11 @@ async def test_all_clear_starts_the_waiting_routine(dispatcher, tracker_factory)
         "routine_variant": "standard"})
     events = await ActionScreenVerdict().run(dispatcher, tracker, {})
     assert texts(dispatcher)[0].startswith("Thank you, that's all I need to know.")
+    # the screen hands over to the routine, which Rasa runs next
+    assert events[-1] == FollowupAction("action_start_pending_routine")
+    assert not any(e.get("name") == "routine_state" for e in events)
+    followed = after_action(tracker, "action_screen_verdict", events)
+    events = await ActionStartPendingRoutine().run(dispatcher, followed, {})
     assert any(e.get("name") == "routine_state" for e in events)
     assert any(t.startswith("Step 1 of ") for t in texts(dispatcher))
 

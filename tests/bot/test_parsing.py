@@ -364,3 +364,25 @@ def test_extract_ratings_in_estimate_openings(text, expected):
 )
 def test_extract_ratings_leaves_counts_and_times_alone(text):
     assert extract_ratings(text) == {}
+
+
+# A rating that refers back to the one symptom the question named.
+@pytest.mark.parametrize("text, expected", [
+    ("could a foot rub ease her pain? she reckons it is a 6", {"pain": 6}),
+    ("would massage settle his nerves? I would say about a 7", {"anxiety": 7}),
+    ("would it help her pain, its a 4 today", {"pain": 4}),
+    ("is a hand massage any good for worry? she's at a 9 most nights", {"anxiety": 9}),
+    # not a rating: a duration, a time, a range, a count of tablets
+    ("would massage help his pain? he has had it for 3 days", {}),
+    ("would massage help his pain? its 10 past 3", {}),
+    ("would massage help her pain? its a 5 or 6", {}),
+    ("help with the pain? she had 2 tablets", {}),
+    # two symptoms named: "it" is ambiguous, only the rated one counts
+    ("would it help pain and worry? it's a 5", {}),
+    ("it is a 5 and his anxiety is 3, pain too", {"anxiety": 3}),
+    # today's rating, not yesterday's; two ratings of "it" now: ambiguous
+    ("would massage help his pain? it's a 5 today, it was a 7 yesterday", {"pain": 5}),
+    ("would massage help his pain? I'd say it's a 5, he says it's a 7", {}),
+])
+def test_a_rating_referring_back_to_the_one_symptom_named(text, expected):
+    assert extract_ratings(text) == expected

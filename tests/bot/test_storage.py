@@ -13,7 +13,7 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import create_engine, event, func, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from bot.storage import (
@@ -29,6 +29,7 @@ from bot.storage import (
     ScreenResult,
     sender_tag,
 )
+from bot.storage.engine import make_journal_engine, normalise_url
 
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "").strip()
 UTC = timezone.utc
@@ -106,6 +107,44 @@ def test_bad_url_is_refused():
 
 def test_postgres_scheme_alias_is_accepted():
     assert Journal("postgres://u@localhost/db").backend == "postgresql"
+
+
+class Captured(Exception):
+    pass
+
+
+def connect_params(url: str) -> dict:
+    """What the journal's engine hands the database driver to connect (nothing is connected)."""
+    engine = make_journal_engine(normalise_url(url))
+    seen: dict = {}
+
+    @event.listens_for(engine, "do_connect")
+    def capture(dialect, record, cargs, cparams):
+        seen.update(cparams)
+        raise Captured
+
+    with pytest.raises(Captured):
+        engine.connect()
+    assert engine.pool._pre_ping  # a pooled connection is pinged before each use
+    engine.dispose()
+    return seen
+
+
+def test_postgres_connections_time_out_and_keep_alive():
+    params = connect_params("postgresql://u@db.invalid:5432/gh")
+    assert params["connect_timeout"] == 5
+    assert {k: params[k] for k in ("keepalives", "keepalives_idle", "keepalives_interval",
+                                   "keepalives_count")} == {
+        "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
+    # a setting in the URL wins over ours
+    given = connect_params("postgres://u@db.invalid/gh?connect_timeout=20")
+    assert given["connect_timeout"] == "20"
+
+
+def test_sqlite_gets_no_postgres_connect_options(tmp_path):
+    for url in (f"sqlite:///{tmp_path}/j.db", "sqlite://"):
+        params = connect_params(url)
+        assert not {"connect_timeout", "keepalives", "keepalives_idle"} & set(params)
 
 
 def test_memory_sqlite_shares_one_database():

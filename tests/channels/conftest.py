@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import socket
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 from urllib.parse import urljoin
 
@@ -53,13 +53,15 @@ def stub_bot() -> StubBot:
 
 @pytest.fixture
 async def serve(stub_bot: StubBot) -> AsyncIterator[Callable[..., Any]]:
-    """`await serve(channel)` mounts the channel as Rasa would and returns the base URL."""
+    """`await serve(channel)` mounts the channel as Rasa would and returns the base URL; the
+    messages go to `stub_bot`, or to `bot=` (a real agent's handle_message, say)."""
     running = []
 
-    async def start(*channels: InputChannel) -> str:
+    async def start(*channels: InputChannel,
+                    bot: Callable[[UserMessage], Awaitable[Any]] | None = None) -> str:
         app = Sanic(f"gh_channels_{uuid.uuid4().hex[:8]}")
         for channel in channels:
-            app.blueprint(channel.blueprint(stub_bot),
+            app.blueprint(channel.blueprint(stub_bot if bot is None else bot),
                           url_prefix=urljoin("/webhooks/", channel.url_prefix()))
         port = free_port()
         server = await app.create_server(host="127.0.0.1", port=port,

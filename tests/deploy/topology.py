@@ -2,7 +2,8 @@
 
 `Topology` starts nginx, 2 Rasa replicas and the action server on free ports, with a fresh
 PostgreSQL database for the tracker store and one for the journal, and its own Redis key
-prefix; `stop()` ends them and drops the databases. `converse()` sends bursts of messages
+prefix (its `channels` settings switch on more channels, e.g. Telegram and WhatsApp pointed at
+local fakes); `stop()` ends them and drops the databases. `converse()` sends bursts of messages
 through nginx and `check_tracker_store()` compares what PostgreSQL holds with what was sent
 and answered. `ManagedTopology` is the same topology with each process started by the
 harness, and the replicas' stores behind cuttable `TcpProxy`s, for the fault tests
@@ -63,6 +64,9 @@ class Topology:
     rate_limit: str = "1000r/s"
     rate_burst: int = 1000
     conn_limit: int = 1000
+    # More environment for every process, e.g. the Telegram and WhatsApp channels pointed at
+    # local fakes of the providers (tests/channels/fakes.py): empty leaves them off.
+    channels: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     tag: str = field(default_factory=lambda: uuid.uuid4().hex[:10])
 
@@ -102,6 +106,7 @@ class Topology:
                         f'proxy_set_header X-Webhook-Secret "{self.rest_secret}";',
             HOSPICE_PHONE="0800 555 0100", EMERGENCY_NUMBER="999",
         )
+        env.update(self.channels)
         if self.lock_store == "stock":
             env["ENDPOINTS"] = str(self._stock_endpoints())
         return env
@@ -160,6 +165,15 @@ class Topology:
             if p.exists():
                 parts.append(f"--- {p.name}\n" + p.read_text(errors="replace")[-2500:])
         return "\n".join(parts)
+
+    def replica_url(self, i: int) -> str:
+        """Replica i (1 or 2) itself, past nginx."""
+        return f"http://127.0.0.1:{self.rasa_ports[i - 1]}"
+
+    def replica_of(self, upstream: str) -> int:
+        """Which replica (1 or 2) an X-Upstream header names."""
+        port = int(upstream.rsplit(":", 1)[-1])
+        return self.rasa_ports.index(port) + 1
 
     # -- traffic ------------------------------------------------------------------------------
     def say(self, sender: str, text: str, timeout: float = 120) -> tuple[int, list, str]:
@@ -551,11 +565,6 @@ class ManagedTopology(Topology):
         for p in sorted(self.log_dir.glob("*.log")):
             parts.append(f"--- {p.name}\n" + p.read_text(errors="replace")[-2500:])
         return "\n".join(parts)
-
-    def replica_of(self, upstream: str) -> int:
-        """Which replica (1 or 2) an X-Upstream header names."""
-        port = int(upstream.rsplit(":", 1)[-1])
-        return self.rasa_ports.index(port) + 1
 
     def say_to(self, i: int, sender: str, text: str, timeout: float = 120) -> tuple[int, list]:
         """A message straight to replica i, past nginx."""
