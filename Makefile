@@ -23,7 +23,7 @@ TRAIN_THREADS ?= $(shell nproc 2>/dev/null || echo 2)
 # estimator.yml (the estimate's words, read by the
 # actions) change nothing the model learns: editing them never retrains.
 TRAIN_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null) \
-                $(wildcard components/*.py) bot/nlp.py \
+                $(wildcard components/*.py) bot/nlp.py bot/spelling.py \
                 $(filter-out bot/content/review.yml bot/content/estimator.yml bot/content/menus.yml, \
                   $(wildcard bot/content/*.yml))
 

@@ -134,33 +134,41 @@ UNDERSTANDING_END = "<!-- understanding-report:end -->"
 
 
 async def understanding_report(model: Path) -> str:
-    """The held-out understanding sets (tests/data/understanding/) through the trained model:
-    accuracy per category, with the misses."""
+    """The held-out understanding sets through the trained model: accuracy per category, with
+    the misses. tests/data/understanding/ was written before the training data changed and
+    its misses guided what was added (never copied); tests/data/understanding_blind/ was
+    written afterwards and is only measured."""
     from rasa.core.agent import Agent
 
-    from tests.understanding_sets import load, score
+    from tests.understanding_sets import BLIND, SETS, load, score
 
     agent = Agent.load(str(model))
-    parsed: dict[str, dict] = {}
-    for name in ("faq", "requests"):
-        for message in load(name):
-            parsed[message["text"]] = await agent.parse_message(message["text"])
-    scores = score(lambda text: parsed[text])
-    total = sum(s.total for s in scores.values())
-    right = sum(s.right for s in scores.values())
     lines = ["## Understanding (bench/nlu_report.py)", "",
-             f"Measured {time.strftime('%Y-%m-%d')}: the held-out sets of tests/data/"
-             "understanding/ (written in a caregiver's voice from the content alone, never "
-             "trained on), each message parsed alone by the trained model; what counts as "
-             "right is in tests/understanding_sets.py.", "",
-             "| category | messages | right |", "| --- | --- | --- |"]
-    for name, s in sorted(scores.items()):
-        lines.append(f"| {name} | {s.total} | {s.right} ({s.right / s.total:.1%}) |")
-    lines += [f"| all | {total} | {right} ({right / total:.1%}) |", ""]
-    for name, s in sorted(scores.items()):
-        if s.misses:
-            lines += [f"Misses, {name}:", ""] + [f"- {m}" for m in s.misses] + [""]
-    return "\n".join(lines)
+             f"Measured {time.strftime('%Y-%m-%d')}: the held-out sets (written in a "
+             "caregiver's voice from the content alone, never trained on), each message parsed "
+             "alone by the trained model; what counts as right is in "
+             "tests/understanding_sets.py. `understanding/` was written before the training "
+             "data grew and its misses guided what kinds of example were added (so it flatters); "
+             "`understanding_blind/` was written afterwards and is only measured.", ""]
+    misses: list[str] = []
+    for sets in (SETS, BLIND):
+        parsed: dict[str, dict] = {}
+        for name in ("faq", "requests"):
+            for message in load(name, sets):
+                parsed[message["text"]] = await agent.parse_message(message["text"])
+        scores = score(parsed.__getitem__, sets)
+        total = sum(s.total for s in scores.values())
+        right = sum(s.right for s in scores.values())
+        lines += [f"`tests/data/{sets.name}/`:", "",
+                  "| category | messages | right |", "| --- | --- | --- |"]
+        for name, s in sorted(scores.items()):
+            lines.append(f"| {name} | {s.total} | {s.right} ({s.right / s.total:.1%}) |")
+        lines += [f"| all | {total} | {right} ({right / total:.1%}) |", ""]
+        for name, s in sorted(scores.items()):
+            if s.misses:
+                misses += [f"Misses, {sets.name}, {name}:", ""] + [
+                    f"- {m}" for m in s.misses] + [""]
+    return "\n".join(lines + misses)
 
 
 def main() -> int:

@@ -73,6 +73,19 @@ def _lemma_table() -> dict[str, str]:
     return dict(lookups.get_table("lemma_lookup").items())
 
 
+@lru_cache(maxsize=1)
+def _lemmas() -> Any:
+    from spacy.lookups import load_lookups
+
+    # a spaCy Table: keyed by the string's hash, so it is asked with .get(word), not dict()
+    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+
+
+def lemma_of(word: str) -> str:
+    """The lemma the pipeline's lookup lemmatizer gives a lower-case word (the word if none)."""
+    return str(_lemmas().get(word, word))
+
+
 def pipeline_hash() -> str:
     """A short hash of everything that shapes the pipeline."""
     import spacy

@@ -331,11 +331,16 @@ _EFFECT = (r"(?:help|helps|helping|ease|eases|calm|calms|settle|settles|soothe|s
            r"do\s+(?:any|some|much)\s+good|do\s+anything|do\s+for|make\s+(?:a|any|much\s+of\s+a|"
            r"much|some)\s+difference|make\s+(?:her|him|them)\s+(?:feel\s+)?(?:better|calmer|"
            r"easier|more\s+comfortable))")
-_MODAL = r"(?:would|could|will|might|may|can|does|do)"
+# with the spellings of a phone in a hurry ("wud a massage help", "cud it ease")
+_MODAL = r"(?:would|could|will|might|may|can|does|do|wud|wuld|woud|wld|cud|coud|cld|wil)"
 _RELIEF_QUESTION = re.compile("|".join([
     rf"\b{_MODAL}\s+{_SUBJECT}\s+(?:\w+\s+){{0,3}}?{_EFFECT}\b",
     rf"\b{_SUBJECT}\s+(?:would|could|will|might|may|can)\s+(?:\w+\s+){{0,2}}?{_EFFECT}\b",
-    rf"\b(?:is|are)\s+{_SUBJECT}\s+(?:\w+\s+)?going\s+to\s+(?:\w+\s+)?{_EFFECT}\b",
+    rf"\b(?:is|are)\s+{_SUBJECT}\s+(?:\w+\s+)?(?:going\s+to|gonna)\s+(?:\w+\s+)?{_EFFECT}\b",
+    # "worth it?", "worth a try", "any point trying a massage", "what are the chances it helps"
+    r"\bworth\s+(?:it|a\s+(?:try|go|shot|massage|rub)|trying|doing|bothering)\b",
+    r"\b(?:any|is\s+there\s+a|what'?s\s+the)\s+point\b",
+    rf"\bchances?\b(?:\s+(?:that|of|\w+)){{0,3}}?\s+{_SUBJECT}\s+(?:\w+\s+)?{_EFFECT}",
     r"\b(?:would|could|will|might)\s+(?:it|massage|a\s+massage)\s+be\s+(?:\w+\s+)?(?:helpful|"
     r"useful|beneficial|worth|good|soothing|calming)\b",
     r"\bhow\s+much\s+(?:could|would|will|might|can|does|do|may|is|better|less|relief|good|"

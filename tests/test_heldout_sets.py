@@ -3,8 +3,9 @@
 tests/data/triage/ (red flags: emergency, nurse line, near misses) and
 tests/data/understanding/ (FAQ questions; conditions, estimates, routines, menu words,
 pause/resume) were written in a caregiver's voice from bot/content and the sources alone,
-before the training data changed, by writers who did not read data/ or the examples. They
-judge understanding on messages the model never saw: no message of theirs may appear in
+before the training data changed, by writers who did not read data/ or the examples;
+triage_blind/ and understanding_blind/ the same way, after the tuning, and are only measured.
+They judge understanding on messages the model never saw: no message of theirs may appear in
 data/ or bot/content/ (after folding case, punctuation and spaces). A missed test message
 is never copied into training; different examples of what it lacked are added instead.
 """
@@ -26,6 +27,9 @@ TRIAGE = {"emergency": 150, "nurse": 150, "near_miss": 150}
 UNDERSTANDING = {"faq": 200, "requests": 200}
 # Written after the triage was tuned, from the sources alone: measured, never tuned against.
 TRIAGE_BLIND = {"emergency": 70, "nurse": 70, "near_miss": 70}
+# Written after the understanding was tuned (issue 15), from bot/content's prose and the sources
+# alone: measured, never tuned against.
+UNDERSTANDING_BLIND = {"faq": 140, "requests": 135}
 NON_WORD = re.compile(r"[^\w]+")
 
 
@@ -67,7 +71,9 @@ def all_sets() -> list[tuple[str, Path]]:
         [(f"triage_blind/{name}", SETS / "triage_blind" / f"{name}.yml")
          for name in TRIAGE_BLIND] + \
         [(f"understanding/{name}", SETS / "understanding" / f"{name}.yml")
-         for name in UNDERSTANDING]
+         for name in UNDERSTANDING] + \
+        [(f"understanding_blind/{name}", SETS / "understanding_blind" / f"{name}.yml")
+         for name in UNDERSTANDING_BLIND]
 
 
 @pytest.mark.parametrize("name, path", all_sets())
@@ -84,7 +90,8 @@ def test_each_set_is_big_enough_and_has_no_repeats(name, path):
     texts = [norm(m["text"]) for m in load(path)]
     folder, stem = name.split("/")
     minimum = {"triage": TRIAGE, "triage_blind": TRIAGE_BLIND,
-               "understanding": UNDERSTANDING}[folder][stem]
+               "understanding": UNDERSTANDING,
+               "understanding_blind": UNDERSTANDING_BLIND}[folder][stem]
     assert len(texts) >= minimum
     assert len(texts) == len(set(texts))
     typos = sum(1 for m in load(path) if m.get("typo") is True)
@@ -104,9 +111,10 @@ def test_the_labels_name_real_content():
     faq = {t["id"] for t in yaml.safe_load((ROOT / "bot/content/faq.yml").read_text())["topics"]}
     conditions = {c["id"] for c in yaml.safe_load(
         (ROOT / "bot/content/conditions.yml").read_text())["conditions"]}
-    for m in load(SETS / "understanding" / "faq.yml"):
+    folders = ("understanding", "understanding_blind")
+    for m in (m for f in folders for m in load(SETS / f / "faq.yml")):
         assert m["topic"] in faq and m.get("also", m["topic"]) in faq, m
-    for m in load(SETS / "understanding" / "requests.yml"):
+    for m in (m for f in folders for m in load(SETS / f / "requests.yml")):
         if m["kind"] == "condition":
             assert m["condition"] in conditions, m
         if m["kind"] == "routine":
