@@ -2,7 +2,8 @@
 # System packages the tests need (Debian/Ubuntu): headless Chromium for the widget's browser
 # tests (driven by Playwright, which never downloads a browser), Node.js + npm to build the
 # widget, and nginx for the production topology (tests/deploy, make deploy-local; the tests
-# run it as a child process with their own configuration, never as a system service). Idempotent and quiet: installs only what is missing.
+# run it as a child process with their own configuration, never as a system service), and
+# jemalloc for training. Idempotent and quiet: installs only what is missing.
 # Works as root, or through sudo when it exists; otherwise says what to install and stops.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ] || need+=(chromi
 command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
+# jemalloc for training (the Makefile preloads it: no page-fault storm in TensorFlow).
+ls /usr/lib/*/libjemalloc.so.2 >/dev/null 2>&1 || need+=(libjemalloc2)
 # Fonts so screenshots show real text (Chromium pulls a basic set; DejaVu covers the rest).
 [ -d /usr/share/fonts/truetype/dejavu ] || need+=(fonts-dejavu-core)
 

@@ -1,4 +1,4 @@
-"""Fuzz the production topology: 10,000 generated messages through nginx, 2 Rasa replicas,
+"""Fuzz the production topology: thousands of generated messages through nginx, 2 Rasa replicas,
 the action server, PostgreSQL and the Redis lock store (tests/fuzzing.py's generator and
 checks; tests/e2e/test_fuzz.py says what is generated and asserted).
 
@@ -7,9 +7,11 @@ emoji, JSON-escaped) gets a 413, which is the clear answer expected for it; ever
 message must get HTTP 200 with a list of messages. No traceback or error may appear in any
 replica's or the action server's log, and every conversation must still answer "hi".
 
-FUZZ_TOPOLOGY_MESSAGES sets the size (10,000; about 10,550 with the steering turns, about
-5 minutes here: 37 messages a second). Needs TEST_POSTGRES_URL, TEST_REDIS_URL, nginx and
-the trained model.
+FUZZ_TOPOLOGY_MESSAGES sets the size: 2,000 in `make test` (about 2,120 with the steering
+turns, about 3 minutes on a 2-core machine), kept small so a full CI run stays under 45
+minutes; FUZZ_TOPOLOGY_MESSAGES=10000 is the full campaign (10,550 turns in 800 s here on
+2026-12-02, 13 messages a second, passed). Needs TEST_POSTGRES_URL, TEST_REDIS_URL, nginx
+and the trained model.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from tests.fuzzing import fuzz
 
 pytestmark = [pytest.mark.deploy, pytest.mark.postgres, pytest.mark.redis]
 
-MESSAGES = int(os.environ.get("FUZZ_TOPOLOGY_MESSAGES", "10000"))
+MESSAGES = int(os.environ.get("FUZZ_TOPOLOGY_MESSAGES", "2000"))
 BODY_LIMIT = 64 * 1024  # deploy/nginx/gentle-hands.conf.template: client_max_body_size 64k
 
 
-def test_ten_thousand_fuzzed_messages_through_the_production_topology(tmp_path: Path, capsys):
+def test_fuzzed_messages_through_the_production_topology(tmp_path: Path, capsys):
     postgres_url = os.environ.get("TEST_POSTGRES_URL", "").strip()
     redis_url = os.environ.get("TEST_REDIS_URL", "").strip()
     if not postgres_url or not redis_url:

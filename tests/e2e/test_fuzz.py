@@ -21,8 +21,8 @@ The throughput is printed.
 
 The generator and the run live in tests/fuzzing.py. This file fuzzes one Rasa server as
 `make run` starts it (SQLite, no proxy): 600 fuzzed messages (FUZZ_MESSAGES; about 1,150
-with the steering turns, about a minute here). The 10,000-message campaign runs through the
-production topology, where two replicas answer about 37 fuzzed messages a second:
+with the steering turns, about two minutes on a 2-core machine). The production topology gets
+2,000 in `make test` (10,000 with FUZZ_TOPOLOGY_MESSAGES=10000):
 tests/deploy/test_fuzz_topology.py.
 Silent turns are counted, not failed: Rasa's own '/session_start' and '/back' say nothing.
 """
